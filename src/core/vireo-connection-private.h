@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The contract between VireoConnection and its backends. The base class owns
+ * the state machine, the lists, the statistics history and the threads; a
+ * backend answers a few synchronous questions, always on a worker thread. */
+#pragma once
+
+#include "vireo-connection.h"
+#include "vireo-domain-private.h"
+#include "vireo-network-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  VIREO_LIST_DOMAINS  = 1 << 0,
+  VIREO_LIST_NETWORKS = 1 << 1,
+  VIREO_LIST_POOLS    = 1 << 2,
+  VIREO_LIST_ALL      = 0x7,
+} VireoListFlags;
+
+typedef struct {
+  GPtrArray *domains;    /* VireoDomainInfo*, NULL when not asked */
+  GPtrArray *networks;   /* VireoObjectInfo* */
+  GPtrArray *pools;      /* VireoObjectInfo* */
+} VireoListing;
+
+void vireo_listing_clear (VireoListing *listing);
+
+typedef struct {
+  gint64   wall_us;          /* g_get_monotonic_time() when sampled */
+  GArray  *samples;          /* VireoDomainSample; every VM on the host */
+  gboolean has_host_cpu;
+  guint64  host_cpu_busy;    /* ns, all CPUs */
+  guint64  host_cpu_total;
+  gboolean has_host_memory;
+  guint64  host_mem_used;    /* KiB */
+  guint64  host_mem_total;
+} VireoStatsBatch;
+
+VireoStatsBatch *vireo_stats_batch_new  (void);
+void             vireo_stats_batch_free (VireoStatsBatch *batch);
+
+struct _VireoConnectionClass {
+  GObjectClass parent_class;
+
+  /* Each runs on a worker thread and may block. */
+  gboolean          (*open)          (VireoConnection  *self,
+                                      guint            *host_cpus,
+                                      guint64          *host_memory_kib,
+                                      GError          **error);
+  void              (*close)         (VireoConnection  *self);
+  gboolean          (*list)          (VireoConnection  *self,
+                                      VireoListFlags    what,
+                                      VireoListing     *listing,
+                                      GError          **error);
+  /* NULL with VIREO_ERROR_NOT_FOUND when the VM is gone. */
+  VireoDomainInfo  *(*get_domain)    (VireoConnection  *self,
+                                      const char       *uuid,
+                                      GError          **error);
+  gboolean          (*domain_action) (VireoConnection  *self,
+                                      const char       *uuid,
+                                      VireoDomainAction action,
+                                      VireoActionFlags  flags,
+                                      GError          **error);
+  /* VIREO_ERROR_NOT_CONNECTED means the host is gone. */
+  VireoStatsBatch  *(*get_stats)     (VireoConnection  *self,
+                                      GError          **error);
+
+  gpointer padding[8];
+};
+
+/* For backends, on the main thread. */
+void     vireo_connection_lost            (VireoConnection *self,
+                                           const char      *reason);
+void     vireo_connection_domain_changed  (VireoConnection *self,
+                                           const char      *uuid,
+                                           const char      *what);
+void     vireo_connection_objects_changed (VireoConnection *self);
+
+/* For backends, on a worker thread: asks the UI and waits for the answer. */
+gboolean vireo_connection_authenticate    (VireoConnection  *self,
+                                           VireoAuthRequest *request);
+
+/* For VireoDomain: runs a checked action and completes `task` (whose source
+ * is the domain) once the domain reflects the result. Takes `task`. */
+void     vireo_connection_run_domain_action (VireoConnection  *self,
+                                             VireoDomain      *domain,
+                                             VireoDomainAction action,
+                                             VireoActionFlags  flags,
+                                             GTask            *task);
+
+G_END_DECLS
