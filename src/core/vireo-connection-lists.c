@@ -438,3 +438,120 @@ vireo_connection_refresh_finish (VireoConnection *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Defining                                                               */
+
+typedef struct {
+  guint64 generation;
+  char   *xml;
+} DefineJob;
+
+static void
+define_job_free (gpointer data)
+{
+  DefineJob *job = data;
+
+  g_free (job->xml);
+  g_free (job);
+}
+
+static void
+define_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VireoConnection *self = source_object;
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (self);
+  DefineJob *job = task_data;
+  GError *error = NULL;
+  g_autofree char *uuid = NULL;
+  VireoDomainInfo *info;
+
+  if (klass->define_domain == NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                               _("This connection cannot create VMs."));
+      return;
+    }
+  uuid = klass->define_domain (self, job->xml, &error);
+  if (uuid == NULL || (info = klass->get_domain (self, uuid, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, info, (GDestroyNotify) vireo_domain_info_free);
+}
+
+static void
+define_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  VireoConnection *self = VIREO_CONNECTION (source);
+  VireoConnectionPrivate *priv = vireo_connection_priv (self);
+  g_autoptr(GTask) outer = user_data;
+  DefineJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomainInfo) info = g_task_propagate_pointer (G_TASK (result), &error);
+  VireoDomain *domain;
+
+  if (info == NULL)
+    {
+      g_task_return_error (outer, g_steal_pointer (&error));
+      return;
+    }
+  if (job->generation != priv->generation)
+    {
+      g_task_return_new_error (outer, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("The connection closed while the VM was being created."));
+      return;
+    }
+  domain = g_hash_table_lookup (priv->domain_by_uuid, info->uuid);
+  if (domain != NULL)
+    vireo_domain_update (domain, info);
+  else
+    domain = vireo_connection_add_domain (self, info);
+  g_task_return_pointer (outer, g_object_ref (domain), g_object_unref);
+}
+
+void
+vireo_connection_define_domain_async (VireoConnection     *self,
+                                      const char          *xml,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  VireoConnectionPrivate *priv = vireo_connection_priv (self);
+  g_autoptr(GTask) outer = NULL;
+  g_autoptr(GTask) task = NULL;
+  DefineJob *job;
+
+  g_return_if_fail (VIREO_IS_CONNECTION (self));
+  g_return_if_fail (xml != NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, vireo_connection_define_domain_async);
+  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (outer, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("%s is not connected."), priv->display_name);
+      return;
+    }
+  job = g_new0 (DefineJob, 1);
+  job->generation = priv->generation;
+  job->xml = g_strdup (xml);
+  task = g_task_new (self, NULL, define_done, g_steal_pointer (&outer));
+  g_task_set_task_data (task, job, define_job_free);
+  vireo_worker_run (priv->calls, task, define_thread);
+}
+
+VireoDomain *
+vireo_connection_define_domain_finish (VireoConnection *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

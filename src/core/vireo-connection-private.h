@@ -65,6 +65,15 @@ struct _VireoConnectionClass {
   VireoStatsBatch  *(*get_stats)     (VireoConnection  *self,
                                       GError          **error);
 
+  /* Returns the new VM's UUID. */
+  char             *(*define_domain) (VireoConnection  *self,
+                                      const char       *xml,
+                                      GError          **error);
+
+  /* Main thread, cheap. NULL means every action is offered. */
+  gboolean          (*supports_action) (VireoConnection  *self,
+                                        VireoDomainAction action);
+
   gpointer padding[8];
 };
 

@@ -8,6 +8,7 @@
 #include "vireo-stats.h"
 #include "vireo-uri.h"
 #include "vireo-worker.h"
+#include "builtin/vireo-builtin-connection.h"
 #include "libvirt/vireo-libvirt-connection.h"
 
 #define HOST_HISTORY_LENGTH    120
@@ -541,11 +542,7 @@ vireo_connection_new (const char *uri,
   if (!vireo_uri_parse (uri, &info, error))
     return NULL;
   if (info.hypervisor == VIREO_HYPERVISOR_BUILTIN)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
-                   _("The builtin QEMU backend is not available in this build."));
-      return NULL;
-    }
+    return g_object_new (VIREO_TYPE_BUILTIN_CONNECTION, "uri", uri, NULL);
   return g_object_new (VIREO_TYPE_LIBVIRT_CONNECTION, "uri", uri, NULL);
 }
 

@@ -74,6 +74,17 @@ gboolean             vireo_connection_refresh_finish    (VireoConnection *self,
                                                          GAsyncResult    *result,
                                                          GError         **error);
 
+/* Defines (creates or replaces) a VM from libvirt domain XML; the result is
+ * the VM as listed (transfer full). */
+void                 vireo_connection_define_domain_async  (VireoConnection     *self,
+                                                            const char          *xml,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+VireoDomain         *vireo_connection_define_domain_finish (VireoConnection *self,
+                                                            GAsyncResult    *result,
+                                                            GError         **error);
+
 /* Library set-up: libvirt-glib's event loop on the default main context.
  * Call once from main() before making connections. */
 void                 vireo_core_init                    (void);

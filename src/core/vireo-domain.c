@@ -315,7 +315,15 @@ gboolean
 vireo_domain_can (VireoDomain      *self,
                   VireoDomainAction action)
 {
+  g_autoptr(VireoConnection) conn = NULL;
+
   g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+
+  /* What a backend cannot do is hidden, not offered and then refused. */
+  conn = g_weak_ref_get (&self->connection);
+  if (conn != NULL && VIREO_CONNECTION_GET_CLASS (conn)->supports_action != NULL &&
+      !VIREO_CONNECTION_GET_CLASS (conn)->supports_action (conn, action))
+    return FALSE;
   return vireo_domain_action_allowed (action, self->state, self->persistent,
                                       self->has_managed_save, self->autostart);
 }
@@ -396,6 +404,15 @@ vireo_domain_run_action_async (VireoDomain         *self,
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
                                _("The connection to “%s”'s host is not open."), self->name);
+      return;
+    }
+  if (VIREO_CONNECTION_GET_CLASS (conn)->supports_action != NULL &&
+      !VIREO_CONNECTION_GET_CLASS (conn)->supports_action (conn, action))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                               _("%s is not available on %s."),
+                               vireo_domain_action_to_label (action),
+                               vireo_connection_get_display_name (conn));
       return;
     }
   if (!vireo_domain_can (self, action))

@@ -447,6 +447,139 @@ add_display (Xml                        *x,
   return TRUE;
 }
 
+static gboolean
+xml_open (Xml        *x,
+          const char *domain_xml,
+          GError    **error)
+{
+  x->doc = xmlReadMemory (domain_xml, strlen (domain_xml), "domain.xml", NULL,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (x->doc == NULL || xmlDocGetRootElement (x->doc) == NULL ||
+      !xmlStrEqual (xmlDocGetRootElement (x->doc)->name, (const xmlChar *) "domain"))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("The VM's configuration is not valid domain XML."));
+      return FALSE;
+    }
+  x->ctx = xmlXPathNewContext (x->doc);
+  return TRUE;
+}
+
+static void
+xml_close (Xml *x)
+{
+  if (x->ctx != NULL)
+    xmlXPathFreeContext (x->ctx);
+  if (x->doc != NULL)
+    xmlFreeDoc (x->doc);
+  x->ctx = NULL;
+  x->doc = NULL;
+}
+
+void
+vireo_qemu_summary_clear (VireoQemuSummary *summary)
+{
+  g_clear_pointer (&summary->name, g_free);
+  g_clear_pointer (&summary->uuid, g_free);
+  g_clear_pointer (&summary->os_type, g_free);
+  g_clear_pointer (&summary->arch, g_free);
+  g_clear_pointer (&summary->disk_paths, g_ptr_array_unref);
+}
+
+gboolean
+vireo_qemu_read_summary (const char       *domain_xml,
+                         VireoQemuSummary *summary,
+                         GError          **error)
+{
+  Xml x = { NULL, NULL };
+  g_autofree char *memory = NULL, *unit = NULL, *vcpu = NULL, *type = NULL;
+  g_autoptr(GPtrArray) disks = NULL;
+  guint64 vcpus = 1;
+  gboolean ok = FALSE;
+
+  memset (summary, 0, sizeof *summary);
+  if (!xml_open (&x, domain_xml, error))
+    goto out;
+
+  summary->name = xml_string (&x, NULL, "/domain/name");
+  summary->uuid = xml_string (&x, NULL, "/domain/uuid");
+  summary->os_type = xml_string (&x, NULL, "/domain/os/type");
+  summary->arch = xml_string (&x, NULL, "/domain/os/type/@arch");
+  type = xml_string (&x, NULL, "/domain/@type");
+  memory = xml_string (&x, NULL, "/domain/memory");
+  unit = xml_string (&x, NULL, "/domain/memory/@unit");
+  vcpu = xml_string (&x, NULL, "/domain/vcpu");
+  if (summary->os_type == NULL)
+    summary->os_type = g_strdup ("hvm");
+  if (summary->arch == NULL)
+    summary->arch = g_strdup ("x86_64");
+  summary->want_kvm = g_strcmp0 (type, "qemu") != 0;
+
+  if (summary->name == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED, _("The VM has no name."));
+      goto out;
+    }
+  if (!vireo_qemu_parse_size_kib (memory, unit, &summary->memory_kib))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("“%s” has no valid memory size."), summary->name);
+      goto out;
+    }
+  if (vcpu != NULL && !g_ascii_string_to_unsigned (vcpu, 10, 1, 255, &vcpus, NULL))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("“%s” asks for %s virtual CPUs; choose from 1 to 255."), summary->name, vcpu);
+      goto out;
+    }
+  summary->vcpus = vcpus;
+
+  summary->disk_paths = g_ptr_array_new_with_free_func (g_free);
+  disks = xml_nodes (&x, "/domain/devices/disk[not(@device) or @device='disk']/source/@file");
+  for (guint i = 0; i < disks->len; i++)
+    {
+      xmlChar *path = xmlNodeGetContent (disks->pdata[i]);
+      g_ptr_array_add (summary->disk_paths, g_strdup ((const char *) path));
+      xmlFree (path);
+    }
+  ok = TRUE;
+
+out:
+  xml_close (&x);
+  if (!ok)
+    vireo_qemu_summary_clear (summary);
+  return ok;
+}
+
+char *
+vireo_qemu_set_uuid (const char *domain_xml,
+                     const char *uuid,
+                     GError    **error)
+{
+  Xml x = { NULL, NULL };
+  g_autoptr(GPtrArray) nodes = NULL;
+  xmlChar *out = NULL;
+  int size = 0;
+  char *ret;
+
+  if (!xml_open (&x, domain_xml, error))
+    {
+      xml_close (&x);
+      return NULL;
+    }
+  nodes = xml_nodes (&x, "/domain/uuid");
+  if (nodes->len > 0)
+    xmlNodeSetContent (nodes->pdata[0], (const xmlChar *) uuid);
+  else
+    xmlNewTextChild (xmlDocGetRootElement (x.doc), NULL, (const xmlChar *) "uuid",
+                     (const xmlChar *) uuid);
+  xmlDocDumpMemoryEnc (x.doc, &out, &size, "UTF-8");
+  ret = g_strndup ((const char *) out, size);
+  xmlFree (out);
+  xml_close (&x);
+  return ret;
+}
+
 GStrv
 vireo_qemu_build_argv (const char                 *domain_xml,
                        const VireoQemuArgvOptions *options,
@@ -464,16 +597,8 @@ vireo_qemu_build_argv (const char                 *domain_xml,
 
   g_return_val_if_fail (options != NULL && options->runtime_dir != NULL, NULL);
 
-  x.doc = xmlReadMemory (domain_xml, strlen (domain_xml), "domain.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (x.doc == NULL || xmlDocGetRootElement (x.doc) == NULL ||
-      !xmlStrEqual (xmlDocGetRootElement (x.doc)->name, (const xmlChar *) "domain"))
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                   _("The VM's configuration is not valid domain XML."));
-      goto out;
-    }
-  x.ctx = xmlXPathNewContext (x.doc);
+  if (!xml_open (&x, domain_xml, error))
+    goto out;
 
   name = xml_string (&x, NULL, "/domain/name");
   uuid = xml_string (&x, NULL, "/domain/uuid");
@@ -624,21 +749,29 @@ vireo_qemu_build_argv (const char                 *domain_xml,
 
   {
     g_autofree char *qmp = socket_path (options, "qmp.sock");
+    g_autofree char *events = socket_path (options, "events.sock");
     g_autofree char *pidfile = g_build_filename (options->runtime_dir, "qemu.pid", NULL);
+
+    /* Two monitors: short-lived command connections from worker threads,
+     * and one long-lived connection for events. A guest's power-off stops
+     * QEMU rather than ending it (-no-shutdown), so a reboot can be told
+     * from a shutdown, as libvirt does. */
     add (argv, "-chardev");
     addf (argv, "socket,id=qmp,path=%s,server=on,wait=off", qmp);
     add (argv, "-mon");
     add (argv, "chardev=qmp,mode=control");
+    add (argv, "-chardev");
+    addf (argv, "socket,id=qmp-events,path=%s,server=on,wait=off", events);
+    add (argv, "-mon");
+    add (argv, "chardev=qmp-events,mode=control");
+    add (argv, "-no-shutdown");
     add (argv, "-pidfile");
     add (argv, pidfile);
   }
   ok = TRUE;
 
 out:
-  if (x.ctx != NULL)
-    xmlXPathFreeContext (x.ctx);
-  if (x.doc != NULL)
-    xmlFreeDoc (x.doc);
+  xml_close (&x);
   if (!ok)
     return NULL;
   g_ptr_array_add (argv, NULL);

@@ -23,6 +23,28 @@ gboolean vireo_qemu_parse_size_kib (const char *value,
                                     const char *unit,
                                     guint64    *kib);
 
+/* What the builtin backend needs to list a VM without building its argv. */
+typedef struct {
+  char      *name;
+  char      *uuid;          /* NULL when the XML has none */
+  char      *os_type;       /* "hvm" unless said otherwise */
+  char      *arch;          /* "x86_64" unless said otherwise */
+  gboolean   want_kvm;      /* <domain type='kvm'> */
+  guint64    memory_kib;
+  guint      vcpus;
+  GPtrArray *disk_paths;    /* device='disk' source files */
+} VireoQemuSummary;
+
+void     vireo_qemu_summary_clear (VireoQemuSummary *summary);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VireoQemuSummary, vireo_qemu_summary_clear)
+gboolean vireo_qemu_read_summary  (const char       *domain_xml,
+                                   VireoQemuSummary *summary,
+                                   GError          **error);
+/* The same XML with <uuid> set (added when missing). */
+char    *vireo_qemu_set_uuid      (const char *domain_xml,
+                                   const char *uuid,
+                                   GError    **error);
+
 GStrv  vireo_qemu_build_argv (const char                 *domain_xml,
                               const VireoQemuArgvOptions *options,
                               GError                    **error);

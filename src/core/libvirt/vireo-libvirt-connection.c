@@ -789,6 +789,35 @@ vireo_libvirt_connection_domain_action (VireoConnection  *conn_base,
   return ret == 0;
 }
 
+static char *
+vireo_libvirt_connection_define_domain (VireoConnection *conn_base,
+                                        const char      *xml,
+                                        GError         **error)
+{
+  VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
+  virConnectPtr conn = get_conn (self, error);
+  virDomainPtr dom;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+
+  if (conn == NULL)
+    return NULL;
+  /* Validate against the schema where the driver can, so a bad document is
+   * refused with a precise message instead of half-understood. */
+  dom = virDomainDefineXMLFlags (conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+  if (dom == NULL && (last_error_is (VIR_ERR_NO_SUPPORT) || last_error_is (VIR_ERR_INVALID_ARG)))
+    dom = virDomainDefineXML (conn, xml);
+  if (dom == NULL)
+    {
+      set_libvirt_error (error, VIREO_ERROR_FAILED, _("Could not define the VM."));
+      virConnectClose (conn);
+      return NULL;
+    }
+  virDomainGetUUIDString (dom, uuid);
+  virDomainFree (dom);
+  virConnectClose (conn);
+  return g_strdup (uuid);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Statistics: one bulk call per tick                                     */
 
@@ -993,6 +1022,7 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->get_domain = vireo_libvirt_connection_get_domain;
   conn_class->domain_action = vireo_libvirt_connection_domain_action;
   conn_class->get_stats = vireo_libvirt_connection_get_stats;
+  conn_class->define_domain = vireo_libvirt_connection_define_domain;
 }
 
 static void
