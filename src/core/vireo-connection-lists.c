@@ -217,7 +217,15 @@ domain_job_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
 
   if (job->run_action)
-    klass->domain_action (self, job->uuid, job->action, job->flags, &r->action_error);
+    {
+      GCancellable *cancel = job->outer ? g_task_get_cancellable (job->outer) : NULL;
+
+      /* Cancelled before it ran: do nothing, say so. */
+      if (g_cancellable_set_error_if_cancelled (cancel, &r->action_error))
+        ;
+      else
+        klass->domain_action (self, job->uuid, job->action, job->flags, &r->action_error);
+    }
 
   r->info = klass->get_domain (self, job->uuid, &error);
   if (r->info == NULL && !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND))

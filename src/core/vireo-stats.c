@@ -59,12 +59,15 @@ vireo_stats_percent (guint64 used,
 char *
 vireo_format_rate (double bytes_per_second)
 {
-  /* Decimal units, as GNOME shows sizes. */
-  if (bytes_per_second < 1000.0)
-    return g_strdup_printf (_("%.0f B/s"), bytes_per_second < 0 ? 0 : bytes_per_second);
-  if (bytes_per_second < 1000.0 * 1000.0)
-    return g_strdup_printf (_("%.1f KB/s"), bytes_per_second / 1000.0);
-  if (bytes_per_second < 1000.0 * 1000.0 * 1000.0)
-    return g_strdup_printf (_("%.1f MB/s"), bytes_per_second / (1000.0 * 1000.0));
-  return g_strdup_printf (_("%.1f GB/s"), bytes_per_second / (1000.0 * 1000.0 * 1000.0));
+  double v = bytes_per_second < 0 ? 0 : bytes_per_second;
+
+  /* Decimal units, as GNOME shows sizes. Pick the unit after rounding, so
+   * 999.96 KB/s reads "1.0 MB/s", never "1000.0 KB/s". */
+  if (v < 999.5)
+    return g_strdup_printf (_("%.0f B/s"), v);
+  if (v < 999950.0)
+    return g_strdup_printf (_("%.1f KB/s"), v / 1000.0);
+  if (v < 999950000.0)
+    return g_strdup_printf (_("%.1f MB/s"), v / (1000.0 * 1000.0));
+  return g_strdup_printf (_("%.1f GB/s"), v / (1000.0 * 1000.0 * 1000.0));
 }

@@ -329,8 +329,7 @@ vireo_libvirt_connection_open (VireoConnection *conn_base,
       g_set_error (error, VIREO_ERROR,
                    last_error_is (VIR_ERR_AUTH_FAILED) || last_error_is (VIR_ERR_AUTH_CANCELLED)
                      ? VIREO_ERROR_AUTH_FAILED : VIREO_ERROR_FAILED,
-                   _("Could not connect to %s: %s"), uri,
-                   message ? message : _("unknown error"));
+                   "%s", message ? message : _("unknown error"));
       g_clear_object (&auth_state.asked);
       g_free (auth_state.username);
       return FALSE;
@@ -402,6 +401,21 @@ vireo_libvirt_connection_close (VireoConnection *conn_base)
 /* ---------------------------------------------------------------------- */
 /* Listing                                                                */
 
+static char *
+os_type_from_xml (const char *xml)
+{
+  g_autoptr(GRegex) re = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (xml == NULL)
+    return g_strdup ("hvm");
+  re = g_regex_new ("<os\\b[^>]*>\\s*<type\\b[^>]*>\\s*([A-Za-z0-9_-]+)\\s*</type>",
+                    G_REGEX_OPTIMIZE, 0, NULL);
+  if (g_regex_match (re, xml, 0, &match))
+    return g_match_info_fetch (match, 1);
+  return g_strdup ("hvm");
+}
+
 static VireoDomainInfo *
 domain_info_from (virDomainPtr dom)
 {
@@ -409,7 +423,7 @@ domain_info_from (virDomainPtr dom)
   char uuid[VIR_UUID_STRING_BUFLEN];
   virDomainInfo vinfo;
   unsigned int id;
-  char *os_type;
+  char *xml;
   int autostart = 0;
 
   if (virDomainGetUUIDString (dom, uuid) == 0)
@@ -424,9 +438,11 @@ domain_info_from (virDomainPtr dom)
       info->memory = vinfo.memory;
       info->vcpus = vinfo.nrVirtCpu;
     }
-  os_type = virDomainGetOSType (dom);
-  info->os_type = g_strdup (os_type ? os_type : "hvm");
-  free (os_type);
+  /* The XML says "hvm" or "xen"; virDomainGetOSType() answers "linux" on
+   * some drivers, so read the one source that is always right. */
+  xml = virDomainGetXMLDesc (dom, 0);
+  info->os_type = os_type_from_xml (xml);
+  free (xml);
   info->persistent = virDomainIsPersistent (dom) == 1;
   if (virDomainGetAutostart (dom, &autostart) == 0)
     info->autostart = autostart != 0;

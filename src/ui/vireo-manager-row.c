@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "vireo-config.h"
+
+#include <glib/gi18n.h>
+
+#include "vireo-connection.h"
+
+#include "vireo-graph.h"
+#include "vireo-manager-row.h"
+
+/* One row of the manager list: a connection or one of its VMs. Rows are
+ * recycled by the list view; while bound, a row listens to its item and to
+ * its connection's statistics ticks, and to nothing once unbound, so only
+ * the visible rows cost anything. */
+struct _VireoManagerRow
+{
+  GtkWidget        parent_instance;
+
+  GtkWidget       *box;
+  GtkTreeExpander *expander;
+  GtkImage        *state_icon;
+  GtkLabel        *name_label;
+  GtkLabel        *status_label;
+  VireoGraph      *cpu_graph;
+  VireoGraph      *memory_graph;
+  VireoGraph      *disk_graph;
+  VireoGraph      *network_graph;
+  GtkWidget       *popover;
+
+  GSettings       *settings;
+
+  /* Bound item: exactly one of these, plus the connection of a domain. */
+  VireoDomain     *domain;
+  VireoConnection *connection;
+  gulong           state_handler;
+  gulong           error_handler;
+  gulong           stats_handler;
+};
+
+G_DEFINE_FINAL_TYPE (VireoManagerRow, vireo_manager_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+GtkWidget *
+vireo_manager_row_new (GSettings *settings)
+{
+  return g_object_new (VIREO_TYPE_MANAGER_ROW,
+                       "settings", settings,
+                       NULL);
+}
+
+gpointer
+vireo_manager_row_get_item (VireoManagerRow *self)
+{
+  g_return_val_if_fail (VIREO_IS_MANAGER_ROW (self), NULL);
+
+  if (self->domain != NULL)
+    return self->domain;
+  return self->connection;
+}
+
+static void
+vireo_manager_row_set_label (VireoManagerRow *self,
+                             const char      *name,
+                             const char      *status)
+{
+  g_autofree char *label = NULL;
+
+  /* "web-1, Running", "Test: node.xml, Connected" */
+  label = g_strdup_printf (_("%s, %s"), name, status);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+static void
+vireo_manager_row_update_graphs (VireoManagerRow *self)
+{
+  vireo_graph_update (self->cpu_graph);
+  vireo_graph_update (self->memory_graph);
+  vireo_graph_update (self->disk_graph);
+  vireo_graph_update (self->network_graph);
+}
+
+static void
+vireo_manager_row_update_domain (VireoManagerRow *self)
+{
+  VireoDomainState state = vireo_domain_get_state (self->domain);
+  const char *status = vireo_domain_state_to_string (state);
+  g_autofree char *description = vireo_domain_dup_description (self->domain);
+
+  gtk_image_set_from_icon_name (self->state_icon, vireo_domain_state_icon_name (state));
+  gtk_label_set_label (self->name_label, vireo_domain_get_name (self->domain));
+  gtk_label_set_label (self->status_label, status);
+
+  if (vireo_domain_state_is_active (state))
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "inactive");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "inactive");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  -1);
+}
+
+static void
+vireo_manager_row_update_connection (VireoManagerRow *self)
+{
+  VireoConnectionState state = vireo_connection_get_state (self->connection);
+  g_autofree char *status = vireo_connection_dup_status_text (self->connection);
+  const char *name = vireo_connection_get_display_name (self->connection);
+
+  gtk_image_set_from_icon_name (self->state_icon,
+                                state == VIREO_CONNECTION_STATE_CONNECTED
+                                  ? "network-server-symbolic"
+                                  : "network-offline-symbolic");
+  gtk_label_set_label (self->name_label, name);
+  gtk_label_set_label (self->status_label, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
+
+  if (state == VIREO_CONNECTION_STATE_CONNECTED)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "inactive");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "inactive");
+
+  /* A host we are not connected to has no current figures to show. */
+  gtk_widget_set_child_visible (GTK_WIDGET (self->cpu_graph), state == VIREO_CONNECTION_STATE_CONNECTED);
+  gtk_widget_set_child_visible (GTK_WIDGET (self->memory_graph), state == VIREO_CONNECTION_STATE_CONNECTED);
+
+  vireo_manager_row_set_label (self, name, status);
+}
+
+void
+vireo_manager_row_unbind (VireoManagerRow *self)
+{
+  g_return_if_fail (VIREO_IS_MANAGER_ROW (self));
+
+  if (self->popover != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->popover));
+
+  if (self->domain != NULL)
+    g_clear_signal_handler (&self->state_handler, self->domain);
+  else if (self->connection != NULL)
+    {
+      g_clear_signal_handler (&self->state_handler, self->connection);
+      g_clear_signal_handler (&self->error_handler, self->connection);
+    }
+  if (self->connection != NULL)
+    g_clear_signal_handler (&self->stats_handler, self->connection);
+
+  /* The rings belong to the item: drop them before the item may go. */
+  vireo_graph_set_rings (self->cpu_graph, NULL, NULL);
+  vireo_graph_set_rings (self->memory_graph, NULL, NULL);
+  vireo_graph_set_rings (self->disk_graph, NULL, NULL);
+  vireo_graph_set_rings (self->network_graph, NULL, NULL);
+
+  gtk_tree_expander_set_list_row (self->expander, NULL);
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "connection");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "domain");
+
+  g_clear_object (&self->domain);
+  g_clear_object (&self->connection);
+}
+
+void
+vireo_manager_row_bind (VireoManagerRow *self,
+                        GtkTreeListRow  *row)
+{
+  g_autoptr(GObject) item = NULL;
+
+  g_return_if_fail (VIREO_IS_MANAGER_ROW (self));
+  g_return_if_fail (GTK_IS_TREE_LIST_ROW (row));
+
+  vireo_manager_row_unbind (self);
+
+  item = gtk_tree_list_row_get_item (row);
+  gtk_tree_expander_set_list_row (self->expander, row);
+
+  if (VIREO_IS_DOMAIN (item))
+    {
+      VireoDomain *domain = VIREO_DOMAIN (item);
+
+      self->domain = g_object_ref (domain);
+      self->connection = g_object_ref (vireo_domain_get_connection (domain));
+      gtk_widget_add_css_class (GTK_WIDGET (self), "domain");
+
+      vireo_graph_set_rings (self->cpu_graph, vireo_domain_get_history (domain, VIREO_SERIES_CPU), NULL);
+      vireo_graph_set_rings (self->memory_graph, vireo_domain_get_history (domain, VIREO_SERIES_MEMORY), NULL);
+      vireo_graph_set_rings (self->disk_graph,
+                             vireo_domain_get_history (domain, VIREO_SERIES_DISK_READ),
+                             vireo_domain_get_history (domain, VIREO_SERIES_DISK_WRITE));
+      vireo_graph_set_rings (self->network_graph,
+                             vireo_domain_get_history (domain, VIREO_SERIES_NET_RX),
+                             vireo_domain_get_history (domain, VIREO_SERIES_NET_TX));
+      gtk_widget_set_child_visible (GTK_WIDGET (self->cpu_graph), TRUE);
+      gtk_widget_set_child_visible (GTK_WIDGET (self->memory_graph), TRUE);
+      gtk_widget_set_child_visible (GTK_WIDGET (self->disk_graph), TRUE);
+      gtk_widget_set_child_visible (GTK_WIDGET (self->network_graph), TRUE);
+
+      self->state_handler = g_signal_connect_swapped (domain, "notify::state",
+                                                      G_CALLBACK (vireo_manager_row_update_domain),
+                                                      self);
+      vireo_manager_row_update_domain (self);
+    }
+  else if (VIREO_IS_CONNECTION (item))
+    {
+      VireoConnection *connection = VIREO_CONNECTION (item);
+
+      self->connection = g_object_ref (connection);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "connection");
+
+      vireo_graph_set_rings (self->cpu_graph, vireo_connection_get_host_cpu_history (connection), NULL);
+      vireo_graph_set_rings (self->memory_graph, vireo_connection_get_host_memory_history (connection), NULL);
+      /* The host has no disk or network series: keep the columns aligned. */
+      gtk_widget_set_child_visible (GTK_WIDGET (self->disk_graph), FALSE);
+      gtk_widget_set_child_visible (GTK_WIDGET (self->network_graph), FALSE);
+
+      self->state_handler = g_signal_connect_swapped (connection, "notify::state",
+                                                      G_CALLBACK (vireo_manager_row_update_connection),
+                                                      self);
+      self->error_handler = g_signal_connect_swapped (connection, "notify::error-message",
+                                                      G_CALLBACK (vireo_manager_row_update_connection),
+                                                      self);
+      vireo_manager_row_update_connection (self);
+    }
+  else
+    return;
+
+  self->stats_handler = g_signal_connect_swapped (self->connection, "stats-updated",
+                                                  G_CALLBACK (vireo_manager_row_update_graphs),
+                                                  self);
+}
+
+void
+vireo_manager_row_popup_menu (VireoManagerRow *self,
+                              GMenuModel      *menu,
+                              double           x,
+                              double           y)
+{
+  g_return_if_fail (VIREO_IS_MANAGER_ROW (self));
+  g_return_if_fail (G_IS_MENU_MODEL (menu));
+
+  if (self->popover == NULL)
+    {
+      self->popover = gtk_popover_menu_new_from_model (menu);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->popover), FALSE);
+      gtk_widget_set_halign (self->popover, GTK_ALIGN_START);
+      gtk_widget_set_parent (self->popover, GTK_WIDGET (self));
+    }
+  else
+    gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->popover), menu);
+
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->popover),
+                               &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->popover));
+}
+
+static void
+vireo_manager_row_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  VireoManagerRow *self = VIREO_MANAGER_ROW (widget);
+
+  gtk_widget_measure (self->box, orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+vireo_manager_row_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  VireoManagerRow *self = VIREO_MANAGER_ROW (widget);
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  if (self->popover != NULL)
+    gtk_popover_present (GTK_POPOVER (self->popover));
+}
+
+static void
+vireo_manager_row_constructed (GObject *object)
+{
+  VireoManagerRow *self = VIREO_MANAGER_ROW (object);
+
+  G_OBJECT_CLASS (vireo_manager_row_parent_class)->constructed (object);
+
+  if (self->settings != NULL)
+    {
+      g_settings_bind (self->settings, "show-cpu-graph", self->cpu_graph, "visible", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-memory-graph", self->memory_graph, "visible", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-disk-graph", self->disk_graph, "visible", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-network-graph", self->network_graph, "visible", G_SETTINGS_BIND_GET);
+    }
+}
+
+static void
+vireo_manager_row_dispose (GObject *object)
+{
+  VireoManagerRow *self = VIREO_MANAGER_ROW (object);
+
+  if (self->box != NULL)
+    vireo_manager_row_unbind (self);
+
+  g_clear_pointer (&self->popover, gtk_widget_unparent);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (vireo_manager_row_parent_class)->dispose (object);
+}
+
+static void
+vireo_manager_row_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  VireoManagerRow *self = VIREO_MANAGER_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vireo_manager_row_class_init (VireoManagerRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = vireo_manager_row_constructed;
+  object_class->dispose = vireo_manager_row_dispose;
+  object_class->set_property = vireo_manager_row_set_property;
+
+  widget_class->measure = vireo_manager_row_measure;
+  widget_class->size_allocate = vireo_manager_row_size_allocate;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (VIREO_TYPE_GRAPH);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/vireo/Vireo/vireo-manager-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, box);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, expander);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, cpu_graph);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, memory_graph);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, disk_graph);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, network_graph);
+
+  gtk_widget_class_set_css_name (widget_class, "vireomanagerrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+vireo_manager_row_init (VireoManagerRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The builtin backend with real QEMU under TCG: create, run, watch, pause,
+ * close and reopen (the VM keeps running and is found again), crash, force
+ * off, delete with its disk; and the faults: QEMU missing, a pidfile naming
+ * another process, a disk already in use, a duplicate name. */
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vireo-connection.h"
+#include "builtin/vireo-builtin-connection.h"
+
+#define GRUB_ISO "/usr/lib/grub-rescue/grub-rescue-cdrom.iso"
+
+static char *tmpdir;
+
+static gboolean
+wait_for (gboolean (*check) (gpointer), gpointer data, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  return check (data);
+}
+
+static void
+got_result (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+  return *slot;
+}
+
+static VireoConnection *
+open_builtin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  VireoConnection *conn = vireo_connection_new ("builtin:///session", &error);
+
+  g_assert_no_error (error);
+  vireo_connection_set_stats_interval (conn, 300);
+  vireo_connection_open_async (conn, NULL, got_result, &result);
+  g_assert_true (vireo_connection_open_finish (conn, wait_result (&result), &error));
+  g_assert_no_error (error);
+  return conn;
+}
+
+static VireoDomain *
+define (VireoConnection *conn, const char *xml, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  vireo_connection_define_domain_async (conn, xml, NULL, got_result, &result);
+  return vireo_connection_define_domain_finish (conn, wait_result (&result), error);
+}
+
+static gboolean
+act (VireoDomain *domain, VireoDomainAction action, VireoActionFlags flags, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  vireo_domain_run_action_async (domain, action, flags, NULL, got_result, &result);
+  return vireo_domain_run_action_finish (domain, wait_result (&result), error);
+}
+
+static char *
+make_disk (const char *name)
+{
+  g_autofree char *images = vireo_builtin_images_dir ();
+  char *path = g_build_filename (images, name, NULL);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, "64M", NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (images, 0700), ==, 0);
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return path;
+}
+
+static char *
+vm_xml (const char *name, const char *disk)
+{
+  g_autofree char *escaped = g_markup_escape_text (name, -1);
+  g_autofree char *disk_xml = disk ? g_markup_printf_escaped (
+      "<disk type='file' device='disk'><driver type='qcow2'/><source file='%s'/>"
+      "<target dev='vda' bus='virtio'/></disk>", disk) : g_strdup ("");
+
+  return g_strdup_printf ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+                          "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>"
+                          "<devices>%s<disk type='file' device='cdrom'><source file='" GRUB_ISO "'/>"
+                          "<target dev='sda' bus='sata'/></disk><graphics type='vnc'/>"
+                          "<serial type='pty'/></devices></domain>", escaped, disk_xml);
+}
+
+static gboolean is_running (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_RUNNING; }
+static gboolean is_paused (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_PAUSED; }
+static gboolean is_shutoff (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_SHUTOFF; }
+static gboolean is_crashed (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_CRASHED; }
+
+static gboolean
+has_cpu_samples (gpointer d)
+{
+  const VireoRing *cpu = vireo_domain_get_history (d, VIREO_SERIES_CPU);
+  const VireoRing *mem = vireo_domain_get_history (d, VIREO_SERIES_MEMORY);
+  return vireo_ring_get_length (cpu) >= 3 && vireo_ring_get_max (cpu) > 0 &&
+         vireo_ring_get_latest (mem) > 0;
+}
+
+static void
+require_qemu (void)
+{
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+
+  if (qemu == NULL || !g_file_test (GRUB_ISO, G_FILE_TEST_EXISTS))
+    g_error ("This test needs qemu-system-x86 and grub-rescue-pc (tools/deps/test.txt)");
+}
+
+static void
+test_lifecycle (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoConnection) again = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *xml = NULL;
+  const char *name = "grub, “rescue” & <co> $(id)";
+  VireoDomain *found;
+  int pid;
+
+  require_qemu ();
+  conn = open_builtin ();
+  disk = make_disk ("lifecycle.qcow2");
+  xml = vm_xml (name, disk);
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (vireo_domain_get_name (domain), ==, name);
+  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_assert_false (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_SAVE));
+
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_running, domain, 10));
+  g_assert_true (wait_for (has_cpu_samples, domain, 20));
+  pid = vireo_domain_get_id (domain);
+  g_assert_cmpint (pid, >, 1);
+
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_PAUSE, 0, &error));
+  g_assert_true (wait_for (is_paused, domain, 10));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESUME, 0, &error));
+  g_assert_true (wait_for (is_running, domain, 10));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESET, 0, &error));
+  g_assert_no_error (error);
+
+  /* "Close the app": the VM keeps running and is found again. */
+  vireo_connection_close (conn);
+  g_clear_object (&domain);
+  g_clear_object (&conn);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  again = open_builtin ();
+  found = vireo_connection_find_domain (again, name);
+  g_assert_nonnull (found);
+  g_assert_cmpint (vireo_domain_get_state (found), ==, VIREO_DOMAIN_STATE_RUNNING);
+  g_assert_cmpint (vireo_domain_get_id (found), ==, pid);
+  g_assert_true (wait_for (has_cpu_samples, found, 20));
+
+  /* GRUB does not answer ACPI power-down, so force it off. */
+  g_assert_true (act (found, VIREO_DOMAIN_ACTION_FORCE_OFF, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_shutoff, found, 10));
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+
+  g_assert_true (act (found, VIREO_DOMAIN_ACTION_DELETE, VIREO_ACTION_FLAGS_REMOVE_STORAGE, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+  g_assert_null (vireo_connection_find_domain (again, name));
+}
+
+static void
+test_crash (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *xml = NULL;
+  GStatBuf before, after;
+
+  require_qemu ();
+  conn = open_builtin ();
+  disk = make_disk ("crash.qcow2");
+  xml = vm_xml ("crashes", disk);
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (disk, &before), ==, 0);
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_true (wait_for (is_running, domain, 10));
+
+  g_assert_cmpint (kill (vireo_domain_get_id (domain), SIGKILL), ==, 0);
+  g_assert_true (wait_for (is_crashed, domain, 10));
+  g_assert_cmpint (g_stat (disk, &after), ==, 0);
+  g_assert_cmpint (before.st_size, ==, after.st_size);
+
+  /* A crashed VM can be started again, and deleted. */
+  g_assert_true (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_START));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_DELETE, VIREO_ACTION_FLAGS_REMOVE_STORAGE, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_foreign_pidfile (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) sleeper = NULL;
+  g_autofree char *xml = vm_xml ("foreign-pid", NULL);
+  g_autofree char *runtime = NULL;
+  g_autofree char *pidfile = NULL;
+  g_autofree char *pidtext = NULL;
+  const char *pid;
+
+  conn = open_builtin ();
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+
+  /* A pidfile that names a live process which is not this VM's QEMU. */
+  sleeper = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sleep", "60", NULL);
+  g_assert_no_error (error);
+  pid = g_subprocess_get_identifier (sleeper);
+  runtime = g_build_filename (g_get_user_runtime_dir (), "vireo", vireo_domain_get_uuid (domain), NULL);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  pidfile = g_build_filename (runtime, "qemu.pid", NULL);
+  g_assert_true (g_file_set_contents (pidfile, pid, -1, NULL));
+
+  g_clear_object (&domain);
+  vireo_connection_close (conn);
+  g_clear_object (&conn);
+  conn = open_builtin ();
+  domain = g_object_ref (vireo_connection_find_domain (conn, "foreign-pid"));
+  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
+  g_assert_false (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_FORCE_OFF));
+  g_assert_cmpint (kill (atoi (pid), 0), ==, 0);   /* never signalled */
+  g_subprocess_force_exit (sleeper);
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+}
+
+static void
+test_missing_qemu (void)
+{
+  g_autoptr(VireoConnection) conn = open_builtin ();
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = vm_xml ("no-qemu", NULL);
+  g_autofree char *path = g_strdup (g_getenv ("PATH"));
+
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+  g_setenv ("PATH", "/nonexistent", TRUE);
+  g_assert_false (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_setenv ("PATH", path, TRUE);
+  g_assert_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "qemu-system-x86"));
+  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_clear_error (&error);
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+}
+
+static void
+test_disk_in_use (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) first = NULL;
+  g_autoptr(VireoDomain) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *xml1 = NULL;
+  g_autofree char *xml2 = NULL;
+
+  require_qemu ();
+  conn = open_builtin ();
+  disk = make_disk ("shared.qcow2");
+  xml1 = vm_xml ("shares-a", disk);
+  xml2 = vm_xml ("shares-b", disk);
+  first = define (conn, xml1, &error);
+  g_assert_no_error (error);
+  second = define (conn, xml2, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (act (first, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_no_error (error);
+  g_assert_false (act (second, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "lock"));
+  g_assert_cmpint (vireo_domain_get_state (second), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_clear_error (&error);
+
+  g_assert_true (act (first, VIREO_DOMAIN_ACTION_FORCE_OFF, 0, &error));
+  g_assert_true (act (first, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+  g_assert_true (act (second, VIREO_DOMAIN_ACTION_DELETE, VIREO_ACTION_FLAGS_REMOVE_STORAGE, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_duplicate_name (void)
+{
+  g_autoptr(VireoConnection) conn = open_builtin ();
+  g_autoptr(VireoDomain) first = NULL;
+  g_autoptr(VireoDomain) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = vm_xml ("twin", NULL);
+  g_autofree char *config = vireo_builtin_config_dir ();
+  g_autoptr(GDir) dir = NULL;
+  guint files = 0;
+
+  first = define (conn, xml, &error);
+  g_assert_no_error (error);
+  second = define (conn, xml, &error);
+  g_assert_null (second);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "already exists"));
+
+  dir = g_dir_open (config, 0, NULL);
+  for (const char *n; (n = g_dir_read_name (dir)) != NULL;)
+    files += g_str_has_suffix (n, ".xml");
+  g_assert_cmpuint (files, ==, 1);
+  g_clear_error (&error);
+  g_assert_true (act (first, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *config = NULL, *data = NULL, *runtime = NULL;
+  int ret;
+
+  /* A private home for definitions, images and sockets. */
+  tmpdir = g_dir_make_tmp ("vireo-builtin-XXXXXX", NULL);
+  config = g_build_filename (tmpdir, "config", NULL);
+  data = g_build_filename (tmpdir, "data", NULL);
+  runtime = g_build_filename (tmpdir, "run", NULL);
+  g_mkdir (runtime, 0700);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  vireo_core_init ();
+  g_test_add_func ("/builtin/lifecycle", test_lifecycle);
+  g_test_add_func ("/builtin/crash", test_crash);
+  g_test_add_func ("/builtin/foreign-pidfile", test_foreign_pidfile);
+  g_test_add_func ("/builtin/missing-qemu", test_missing_qemu);
+  g_test_add_func ("/builtin/disk-in-use", test_disk_in_use);
+  g_test_add_func ("/builtin/duplicate-name", test_duplicate_name);
+  ret = g_test_run ();
+
+  {
+    const char *argv_rm[] = { "rm", "-rf", tmpdir, NULL };
+    g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  return ret;
+}
