@@ -238,11 +238,37 @@ vireo_application_remove_connection (VireoApplication *self,
     g_list_store_remove (self->connections, position);
 }
 
+/* The first time Vireo runs, it opens this computer's VMs: the builtin QEMU
+ * backend always (it needs no daemon), and the system libvirt when one is
+ * listening. Both are remembered, so the user can remove them. */
+static void
+vireo_application_first_run (VireoApplication *self)
+{
+  g_autoptr(GVariant) user_value = g_settings_get_user_value (self->settings, "connections");
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) defaults = NULL;
+
+  if (user_value != NULL)
+    return;
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, "builtin:///session");
+  if (g_file_test ("/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS) ||
+      g_file_test ("/var/run/libvirt/libvirt-sock", G_FILE_TEST_EXISTS))
+    g_strv_builder_add (builder, "qemu:///system");
+  defaults = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "connections", (const char * const *) defaults);
+  g_settings_set_strv (self->settings, "autoconnect", (const char * const *) defaults);
+}
+
 static void
 vireo_application_load_remembered (VireoApplication *self)
 {
-  g_auto(GStrv) uris = g_settings_get_strv (self->settings, "connections");
-  g_auto(GStrv) autoconnect = g_settings_get_strv (self->settings, "autoconnect");
+  g_auto(GStrv) uris = NULL;
+  g_auto(GStrv) autoconnect = NULL;
+
+  vireo_application_first_run (self);
+  uris = g_settings_get_strv (self->settings, "connections");
+  autoconnect = g_settings_get_strv (self->settings, "autoconnect");
 
   for (guint i = 0; uris[i] != NULL; i++)
     {
