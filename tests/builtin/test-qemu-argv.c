@@ -51,7 +51,10 @@ test_golden (gconstpointer data)
   argv = vireo_qemu_build_argv (xml, &options, &error);
   g_assert_no_error (error);
   g_assert_nonnull (argv);
-  actual = g_strconcat (g_strjoinv ("\n", argv), "\n", NULL);
+  {
+    g_autofree char *joined = g_strjoinv ("\n", argv);
+    actual = g_strconcat (joined, "\n", NULL);
+  }
 
   if (g_getenv ("VIREO_UPDATE_GOLDEN") != NULL)
     g_assert_true (g_file_set_contents (args_path, actual, -1, NULL));

@@ -622,5 +622,5 @@ main (int argc, char *argv[])
   ADD ("events/what", test_events_what);
 #undef ADD
 
-  return g_test_run ();
+  return vireo_test_run ();
 }

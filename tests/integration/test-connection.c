@@ -526,5 +526,5 @@ main (int argc, char *argv[])
   g_test_add_func ("/connection/auth/unhandled", test_auth_unhandled);
   g_test_add_func ("/connection/auth/cancelled", test_auth_cancelled);
 
-  return g_test_run ();
+  return vireo_test_run ();
 }

@@ -197,5 +197,5 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/events/external-changes", test_external_changes);
 
-  return g_test_run ();
+  return vireo_test_run ();
 }

@@ -158,5 +158,5 @@ main (int argc, char *argv[])
   g_test_add_func ("/stats/ticks", test_ticks);
   g_test_add_func ("/stats/history", test_history);
 
-  return g_test_run ();
+  return vireo_test_run ();
 }

@@ -123,6 +123,56 @@ wait_result (Waiter     *w,
   return w->result;
 }
 
+/* Every connection a test opened, so the end of the run can close them and
+ * let their last jobs finish: a leak check at exit then sees only real leaks. */
+static GPtrArray *opened;
+
+static void
+track (VireoConnection *conn)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  if (opened == NULL)
+    opened = g_ptr_array_new ();
+  g_weak_ref_init (ref, conn);
+  g_ptr_array_add (opened, ref);
+}
+
+static gboolean
+all_finalized (gpointer data)
+{
+  for (guint i = 0; opened != NULL && i < opened->len; i++)
+    {
+      g_autoptr(GObject) object = g_weak_ref_get (g_ptr_array_index (opened, i));
+      if (object != NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+int
+vireo_test_run (void)
+{
+  int ret = g_test_run ();
+
+  for (guint i = 0; opened != NULL && i < opened->len; i++)
+    {
+      g_autoptr(VireoConnection) conn = g_weak_ref_get (g_ptr_array_index (opened, i));
+      if (conn != NULL)
+        vireo_connection_close (conn);
+    }
+  /* Jobs still queued complete on the main context; let them. */
+  vireo_test_wait_until (all_finalized, NULL, 10 * 1000);
+  vireo_test_spin (100);
+  for (guint i = 0; opened != NULL && i < opened->len; i++)
+    {
+      g_weak_ref_clear (g_ptr_array_index (opened, i));
+      g_free (g_ptr_array_index (opened, i));
+    }
+  g_clear_pointer (&opened, g_ptr_array_unref);
+  return ret;
+}
+
 VireoConnection *
 vireo_test_open (const char *uri,
                  GError    **error)
@@ -134,6 +184,7 @@ vireo_test_open (const char *uri,
   conn = vireo_connection_new (uri, error);
   if (conn == NULL)
     return NULL;
+  track (conn);
   /* A failed test open must not keep retrying behind the test's back. */
   vireo_connection_set_auto_reconnect (conn, FALSE);
   vireo_connection_open_async (conn, NULL, waiter_cb, &w);

@@ -41,6 +41,9 @@ gboolean         vireo_test_wait_until    (gboolean (*check) (gpointer data),
                                            guint     timeout_ms);
 /* Iterates the main context for ms milliseconds. */
 void             vireo_test_spin          (guint ms);
+/* g_test_run(), then closes every connection the tests opened and waits
+ * for them to be finalized. */
+int              vireo_test_run           (void);
 
 VireoPool       *vireo_test_find_pool     (VireoConnection *conn,
                                            const char      *name);

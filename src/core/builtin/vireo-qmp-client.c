@@ -128,6 +128,7 @@ handle_message (VireoQmpClient *self,
   if (json_object_has_member (msg, "return") || json_object_has_member (msg, "error"))
     {
       const char *id = NULL;
+      char *stolen_id = NULL;
       JsonNode *id_node = json_object_get_member (msg, "id");
       GTask *task = NULL;
 
@@ -152,8 +153,10 @@ handle_message (VireoQmpClient *self,
 
       /* A reply we did not ask for is ignored, as QEMU may answer a
        * command the peer sent before us. */
-      if (id == NULL || !g_hash_table_steal_extended (self->pending, id, NULL, (gpointer *) &task))
+      if (id == NULL || !g_hash_table_steal_extended (self->pending, id, (gpointer *) &stolen_id,
+                                                      (gpointer *) &task))
         return;
+      g_free (stolen_id);
 
       if (json_object_has_member (msg, "error"))
         {

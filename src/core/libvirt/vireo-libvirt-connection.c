@@ -22,6 +22,7 @@ struct _VireoLibvirtConnection {
   int             network_event_id;
   int             pool_event_id;
   gboolean        close_cb_registered;
+  gpointer        close_data;       /* EventData, freed by us after unregistering */
 };
 
 G_DEFINE_FINAL_TYPE (VireoLibvirtConnection, vireo_libvirt_connection, VIREO_TYPE_CONNECTION)
@@ -352,20 +353,41 @@ vireo_libvirt_connection_open (VireoConnection *conn_base,
       *host_memory = 0;
     }
 
-  self->domain_event_id =
-    virConnectDomainEventRegisterAny (conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                      VIR_DOMAIN_EVENT_CALLBACK (domain_lifecycle_cb),
-                                      event_data_new (self), event_data_free);
-  self->network_event_id =
-    virConnectNetworkEventRegisterAny (conn, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
-                                       VIR_NETWORK_EVENT_CALLBACK (network_lifecycle_cb),
-                                       event_data_new (self), event_data_free);
-  self->pool_event_id =
-    virConnectStoragePoolEventRegisterAny (conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                                           VIR_STORAGE_POOL_EVENT_CALLBACK (pool_lifecycle_cb),
-                                           event_data_new (self), event_data_free);
+  /* libvirt owns each callback's data only when registering succeeds;
+   * drivers without an event kind (or without close callbacks) refuse. */
+  {
+    EventData *data = event_data_new (self);
+    self->domain_event_id =
+      virConnectDomainEventRegisterAny (conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        VIR_DOMAIN_EVENT_CALLBACK (domain_lifecycle_cb),
+                                        data, event_data_free);
+    if (self->domain_event_id < 0)
+      event_data_free (data);
+  }
+  {
+    EventData *data = event_data_new (self);
+    self->network_event_id =
+      virConnectNetworkEventRegisterAny (conn, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                                         VIR_NETWORK_EVENT_CALLBACK (network_lifecycle_cb),
+                                         data, event_data_free);
+    if (self->network_event_id < 0)
+      event_data_free (data);
+  }
+  {
+    EventData *data = event_data_new (self);
+    self->pool_event_id =
+      virConnectStoragePoolEventRegisterAny (conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                             VIR_STORAGE_POOL_EVENT_CALLBACK (pool_lifecycle_cb),
+                                             data, event_data_free);
+    if (self->pool_event_id < 0)
+      event_data_free (data);
+  }
+  /* Drivers that run in-process accept a close callback but never store it
+   * (nor free its data), so the data stays ours and is freed on close. */
+  self->close_data = event_data_new (self);
   self->close_cb_registered =
-    virConnectRegisterCloseCallback (conn, close_cb, event_data_new (self), event_data_free) == 0;
+    virConnectRegisterCloseCallback (conn, close_cb, self->close_data, NULL) == 0;
+  virResetLastError ();
 
   g_mutex_lock (&self->lock);
   self->conn = conn;
@@ -396,6 +418,7 @@ vireo_libvirt_connection_close (VireoConnection *conn_base)
   self->domain_event_id = self->network_event_id = self->pool_event_id = -1;
   self->close_cb_registered = FALSE;
   virConnectClose (conn);
+  g_clear_pointer (&self->close_data, event_data_free);
 }
 
 /* ---------------------------------------------------------------------- */
