@@ -57,6 +57,12 @@ void         vireo_connection_remove_domain (VireoConnection       *self,
 void         vireo_connection_apply_listing (VireoConnection       *self,
                                              VireoListing          *listing);
 
+void         vireo_connection_open_stream (VireoConnection *self,
+                                           VireoDomain     *domain,
+                                           gboolean         graphics,
+                                           GTask           *task);
+VireoGraphicsType vireo_connection_stream_type (GTask *task);
+
 /* vireo-connection-stats.c */
 void         vireo_connection_restart_stats_timer (VireoConnection *self);
 

@@ -563,3 +563,72 @@ vireo_connection_define_domain_finish (VireoConnection *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---------------------------------------------------------------------- */
+/* Display and console sockets                                            */
+
+typedef struct {
+  VireoConnection  *conn;
+  char             *uuid;
+  gboolean          graphics;
+  VireoGraphicsType type;
+} StreamJob;
+
+static void
+stream_job_free (gpointer data)
+{
+  StreamJob *job = data;
+  g_object_unref (job->conn);
+  g_free (job->uuid);
+  g_free (job);
+}
+
+static void
+stream_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  StreamJob *job = task_data;
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (job->conn);
+  GError *error = NULL;
+  int fd;
+
+  if (job->graphics)
+    fd = klass->open_graphics ? klass->open_graphics (job->conn, job->uuid, &job->type, &error) : -1;
+  else
+    fd = klass->open_console ? klass->open_console (job->conn, job->uuid, &error) : -1;
+  if (fd < 0 && error == NULL)
+    g_set_error (&error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED, "%s",
+                 job->graphics ? _("This connection offers no graphical display.")
+                               : _("This connection offers no serial console."));
+  if (fd < 0)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, fd);
+}
+
+/* `task` is the caller's (its source is the domain); its task data becomes
+ * the job, whose `type` the finish function reads. */
+void
+vireo_connection_open_stream (VireoConnection *self,
+                              VireoDomain     *domain,
+                              gboolean         graphics,
+                              GTask           *task)
+{
+  VireoConnectionPrivate *priv = vireo_connection_priv (self);
+  StreamJob *job = g_new0 (StreamJob, 1);
+
+  job->conn = g_object_ref (self);
+  job->uuid = g_strdup (vireo_domain_get_uuid (domain));
+  job->graphics = graphics;
+  g_task_set_task_data (task, job, stream_job_free);
+  vireo_worker_run (priv->calls, task, stream_thread);
+}
+
+VireoGraphicsType
+vireo_connection_stream_type (GTask *task)
+{
+  StreamJob *job = g_task_get_task_data (task);
+  return job ? job->type : VIREO_GRAPHICS_NONE;
+}

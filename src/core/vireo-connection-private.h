@@ -70,6 +70,16 @@ struct _VireoConnectionClass {
                                       const char       *xml,
                                       GError          **error);
 
+  /* A connected socket fd to the display or the serial console; -1 and an
+   * error otherwise. */
+  int               (*open_graphics) (VireoConnection   *self,
+                                      const char        *uuid,
+                                      VireoGraphicsType *type,
+                                      GError           **error);
+  int               (*open_console)  (VireoConnection  *self,
+                                      const char       *uuid,
+                                      GError          **error);
+
   /* Main thread, cheap. NULL means every action is offered. */
   gboolean          (*supports_action) (VireoConnection  *self,
                                         VireoDomainAction action);

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "vireo-connection-private.h"
+#include "vireo-connection-internal.h"
 #include "vireo-domain-private.h"
 #include "vireo-stats.h"
 
@@ -432,4 +432,75 @@ vireo_domain_run_action_finish (VireoDomain  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+open_stream (VireoDomain         *self,
+             gboolean             graphics,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(VireoConnection) conn = g_weak_ref_get (&self->connection);
+
+  g_task_set_source_tag (task, graphics ? (gpointer) vireo_domain_open_graphics_async
+                                        : (gpointer) vireo_domain_open_console_async);
+  if (conn == NULL || vireo_connection_get_state (conn) != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("The connection to “%s”'s host is not open."), self->name);
+      return;
+    }
+  if (!vireo_domain_state_is_active (self->state))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED,
+                               _("“%s” is not running."), self->name);
+      return;
+    }
+  vireo_connection_open_stream (conn, self, graphics, g_steal_pointer (&task));
+}
+
+void
+vireo_domain_open_graphics_async (VireoDomain         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  open_stream (self, TRUE, cancellable, callback, user_data);
+}
+
+int
+vireo_domain_open_graphics_finish (VireoDomain       *self,
+                                   GAsyncResult      *result,
+                                   VireoGraphicsType *type,
+                                   GError           **error)
+{
+  int fd;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  fd = (int) g_task_propagate_int (G_TASK (result), error);
+  if (type != NULL)
+    *type = fd >= 0 ? vireo_connection_stream_type (G_TASK (result)) : VIREO_GRAPHICS_NONE;
+  return fd;
+}
+
+void
+vireo_domain_open_console_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  open_stream (self, FALSE, cancellable, callback, user_data);
+}
+
+int
+vireo_domain_open_console_finish (VireoDomain  *self,
+                                  GAsyncResult *result,
+                                  GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
 }

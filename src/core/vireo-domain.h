@@ -44,4 +44,25 @@ gboolean          vireo_domain_run_action_finish  (VireoDomain  *self,
                                                    GAsyncResult *result,
                                                    GError      **error);
 
+/* A new connected stream socket to the VM's graphical display (VNC or
+ * SPICE, in `type`); call again for each further SPICE channel. The caller
+ * owns the fd. Local libvirt hands the socket over directly; a remote host
+ * over SSH is reached through `ssh -W`, as the connection's user. */
+void              vireo_domain_open_graphics_async  (VireoDomain         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+int               vireo_domain_open_graphics_finish (VireoDomain       *self,
+                                                     GAsyncResult      *result,
+                                                     VireoGraphicsType *type,
+                                                     GError           **error);
+/* A connected stream socket carrying the VM's serial console both ways. */
+void              vireo_domain_open_console_async   (VireoDomain         *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+int               vireo_domain_open_console_finish  (VireoDomain  *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
+
 G_END_DECLS

@@ -58,6 +58,12 @@ typedef enum {
   VIREO_SERIES_LAST
 } VireoSeries;
 
+typedef enum {
+  VIREO_GRAPHICS_NONE,
+  VIREO_GRAPHICS_VNC,
+  VIREO_GRAPHICS_SPICE,
+} VireoGraphicsType;
+
 #define VIREO_ERROR (vireo_error_quark ())
 GQuark vireo_error_quark (void);
 

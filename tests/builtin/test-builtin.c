@@ -177,6 +177,30 @@ test_lifecycle (void)
   pid = vireo_domain_get_id (domain);
   g_assert_cmpint (pid, >, 1);
 
+  /* The display socket speaks RFB; the serial socket is there. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    VireoGraphicsType type = VIREO_GRAPHICS_NONE;
+    char greeting[13] = { 0 };
+    int fd;
+
+    vireo_domain_open_graphics_async (domain, NULL, got_result, &result);
+    fd = vireo_domain_open_graphics_finish (domain, wait_result (&result), &type, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (type, ==, VIREO_GRAPHICS_VNC);
+    g_assert_cmpint (read (fd, greeting, 12), ==, 12);
+    g_assert_true (g_str_has_prefix (greeting, "RFB 003."));
+    close (fd);
+    g_clear_object (&result);
+
+    vireo_domain_open_console_async (domain, NULL, got_result, &result);
+    fd = vireo_domain_open_console_finish (domain, wait_result (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fd, >=, 0);
+    close (fd);
+  }
+
   g_assert_true (act (domain, VIREO_DOMAIN_ACTION_PAUSE, 0, &error));
   g_assert_true (wait_for (is_paused, domain, 10));
   g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESUME, 0, &error));

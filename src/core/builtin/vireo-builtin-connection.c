@@ -14,6 +14,7 @@
 #include "vireo-builtin-connection.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-qmp-client.h"
+#include "vireo-socket-util.h"
 
 #define QMP_TIMEOUT_MS   5000
 #define START_TIMEOUT_US (30 * G_USEC_PER_SEC)
@@ -960,6 +961,49 @@ vireo_builtin_connection_define_domain (VireoConnection *conn,
   return g_steal_pointer (&uuid);
 }
 
+static int
+vireo_builtin_connection_open_graphics (VireoConnection   *conn,
+                                        const char        *uuid,
+                                        VireoGraphicsType *type,
+                                        GError           **error)
+{
+  g_autofree char *path = definition_path (uuid);
+  g_autofree char *xml = NULL;
+  g_autofree char *socket = NULL;
+  const char *vnc, *spice;
+
+  if (!g_file_get_contents (path, &xml, NULL, error))
+    return -1;
+  /* The first <graphics> wins, as QEMU's command line was built. */
+  vnc = strstr (xml, "type='vnc'") ? strstr (xml, "type='vnc'") : strstr (xml, "type=\"vnc\"");
+  spice = strstr (xml, "type='spice'") ? strstr (xml, "type='spice'") : strstr (xml, "type=\"spice\"");
+  if (vnc == NULL && spice == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                   _("This VM has no graphical display: add VNC or SPICE graphics."));
+      return -1;
+    }
+  *type = (spice != NULL && (vnc == NULL || spice < vnc)) ? VIREO_GRAPHICS_SPICE : VIREO_GRAPHICS_VNC;
+  socket = vm_runtime_file (uuid, *type == VIREO_GRAPHICS_SPICE ? "spice.sock" : "vnc.sock");
+  return vireo_socket_connect_unix (socket, error);
+}
+
+static int
+vireo_builtin_connection_open_console (VireoConnection *conn,
+                                       const char      *uuid,
+                                       GError         **error)
+{
+  g_autofree char *socket = vm_runtime_file (uuid, "serial.sock");
+
+  if (!g_file_test (socket, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                   _("This VM has no serial console: add a serial port."));
+      return -1;
+    }
+  return vireo_socket_connect_unix (socket, error);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Statistics                                                             */
 
@@ -1140,6 +1184,8 @@ vireo_builtin_connection_class_init (VireoBuiltinConnectionClass *klass)
   conn_class->get_stats = vireo_builtin_connection_get_stats;
   conn_class->define_domain = vireo_builtin_connection_define_domain;
   conn_class->supports_action = vireo_builtin_connection_supports_action;
+  conn_class->open_graphics = vireo_builtin_connection_open_graphics;
+  conn_class->open_console = vireo_builtin_connection_open_console;
 }
 
 static void

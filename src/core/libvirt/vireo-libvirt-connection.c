@@ -9,6 +9,7 @@
 #include <libvirt/virterror.h>
 #include <string.h>
 
+#define VIREO_LIBVIRT_INTERNAL
 #include "vireo-libvirt-connection.h"
 
 struct _VireoLibvirtConnection {
@@ -67,9 +68,9 @@ last_error_is (int code)
 }
 
 /* A referenced handle, or NULL with NOT_CONNECTED. */
-static virConnectPtr
-get_conn (VireoLibvirtConnection *self,
-          GError                **error)
+virConnectPtr
+vireo_libvirt_connection_ref_conn (VireoLibvirtConnection *self,
+                                   GError                **error)
 {
   virConnectPtr conn;
 
@@ -480,7 +481,7 @@ vireo_libvirt_connection_list (VireoConnection *conn_base,
                                GError         **error)
 {
   VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
-  virConnectPtr conn = get_conn (self, error);
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
 
   if (conn == NULL)
     return FALSE;
@@ -570,7 +571,7 @@ vireo_libvirt_connection_get_domain (VireoConnection *conn_base,
                                      GError         **error)
 {
   VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
-  virConnectPtr conn = get_conn (self, error);
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
   virDomainPtr dom;
   VireoDomainInfo *info;
 
@@ -779,7 +780,7 @@ vireo_libvirt_connection_domain_action (VireoConnection  *conn_base,
                                         GError          **error)
 {
   VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
-  virConnectPtr conn = get_conn (self, error);
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
   virDomainPtr dom;
   int ret = -1;
   gboolean ok;
@@ -834,7 +835,7 @@ vireo_libvirt_connection_define_domain (VireoConnection *conn_base,
                                         GError         **error)
 {
   VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
-  virConnectPtr conn = get_conn (self, error);
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
   virDomainPtr dom;
   char uuid[VIR_UUID_STRING_BUFLEN];
 
@@ -999,7 +1000,7 @@ vireo_libvirt_connection_get_stats (VireoConnection *conn_base,
                                     GError         **error)
 {
   VireoLibvirtConnection *self = VIREO_LIBVIRT_CONNECTION (conn_base);
-  virConnectPtr conn = get_conn (self, error);
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
   virDomainStatsRecordPtr *records = NULL;
   VireoStatsBatch *batch;
   int n;
@@ -1062,6 +1063,8 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->domain_action = vireo_libvirt_connection_domain_action;
   conn_class->get_stats = vireo_libvirt_connection_get_stats;
   conn_class->define_domain = vireo_libvirt_connection_define_domain;
+  conn_class->open_graphics = vireo_libvirt_connection_open_graphics;
+  conn_class->open_console = vireo_libvirt_connection_open_console;
 }
 
 static void

@@ -12,4 +12,18 @@ G_DECLARE_FINAL_TYPE (VireoLibvirtConnection, vireo_libvirt_connection,
 /* Silences libvirt's default error printing; errors become GErrors. */
 void vireo_libvirt_connection_global_init (void);
 
+#ifdef VIREO_LIBVIRT_INTERNAL
+#include <libvirt/libvirt.h>
+/* For the backend's own files. */
+virConnectPtr vireo_libvirt_connection_ref_conn      (VireoLibvirtConnection *self,
+                                                      GError                **error);
+int           vireo_libvirt_connection_open_graphics (VireoConnection   *conn,
+                                                      const char        *uuid,
+                                                      VireoGraphicsType *type,
+                                                      GError           **error);
+int           vireo_libvirt_connection_open_console  (VireoConnection  *conn,
+                                                      const char       *uuid,
+                                                      GError          **error);
+#endif
+
 G_END_DECLS
