@@ -27,7 +27,9 @@ void vireo_listing_clear (VireoListing *listing);
 
 typedef struct {
   gint64   wall_us;          /* g_get_monotonic_time() when sampled */
-  GArray  *samples;          /* VireoDomainSample; every VM on the host */
+  GArray  *samples;          /* VireoDomainSample */
+  gboolean complete;         /* samples cover every VM on the host, not only
+                              * the running ones */
   gboolean has_host_cpu;
   guint64  host_cpu_busy;    /* ns, all CPUs */
   guint64  host_cpu_total;

@@ -73,19 +73,18 @@ apply_stats (VireoConnection *self,
              gint64           dispatched)
 {
   VireoConnectionPrivate *priv = vireo_connection_priv (self);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) gone = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  GListModel *domains = G_LIST_MODEL (priv->domains);
+  guint64 tick = priv->ticks + 1;
+  guint n;
 
   for (guint i = 0; i < batch->samples->len; i++)
     {
       VireoDomainSample *s = &g_array_index (batch->samples, VireoDomainSample, i);
       VireoDomain *domain = g_hash_table_lookup (priv->domain_by_uuid, s->uuid);
 
-      g_hash_table_add (seen, s->uuid);
       if (domain != NULL)
-        vireo_domain_add_sample (domain, s, batch->wall_us, priv->host_cpus);
+        vireo_domain_add_sample (domain, s, batch->wall_us, priv->host_cpus, tick);
       else if (!g_hash_table_contains (priv->pending_lookups, s->uuid))
         {
           /* A VM we missed an event for: fetch it. */
@@ -95,11 +94,26 @@ apply_stats (VireoConnection *self,
     }
 
   /* VMs gone without an event; spare those added after this tick began. */
-  g_hash_table_iter_init (&iter, priv->domain_by_uuid);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (!g_hash_table_contains (seen, vireo_domain_get_uuid (value)) &&
-        vireo_domain_get_added_time (value) < dispatched)
-      g_ptr_array_add (gone, value);
+  n = g_list_model_get_n_items (domains);
+  for (guint i = 0; i < n; i++)
+    {
+      VireoDomain *domain = g_list_model_get_item (domains, i);
+
+      if (vireo_domain_get_seen_tick (domain) == tick ||
+          vireo_domain_get_added_time (domain) >= dispatched)
+        ;
+      else if (batch->complete)
+        g_ptr_array_add (gone, domain);
+      else if (vireo_domain_state_is_active (vireo_domain_get_state (domain)) &&
+               !g_hash_table_contains (priv->pending_lookups, vireo_domain_get_uuid (domain)))
+        {
+          /* Running by our account but not among the running: it stopped
+           * (or went) without an event reaching us. Look. */
+          g_hash_table_add (priv->pending_lookups, g_strdup (vireo_domain_get_uuid (domain)));
+          vireo_connection_domain_changed (self, vireo_domain_get_uuid (domain), NULL);
+        }
+      g_object_unref (domain);  /* the store keeps it */
+    }
   for (guint i = 0; i < gone->len; i++)
     vireo_connection_remove_domain (self, g_ptr_array_index (gone, i));
 

@@ -46,7 +46,10 @@ void         vireo_domain_set_state  (VireoDomain           *self,
 void         vireo_domain_add_sample (VireoDomain             *self,
                                       const VireoDomainSample *sample,
                                       gint64                   wall_us,
-                                      guint                    n_host_cpus);
+                                      guint                    n_host_cpus,
+                                      guint64                  tick);
+/* The statistics tick that last reported this VM. */
+guint64      vireo_domain_get_seen_tick (VireoDomain *self);
 void         vireo_domain_clear_history (VireoDomain *self);
 /* Monotonic time at which the connection added it to its list. */
 gint64       vireo_domain_get_added_time (VireoDomain *self);

@@ -26,6 +26,7 @@ struct _VireoDomain {
   guint64          memory;
   guint            vcpus;
   gint64           added_time;
+  guint64          seen_tick;
 
   VireoRing       *history[VIREO_SERIES_LAST];
 
@@ -216,11 +217,23 @@ void
 vireo_domain_add_sample (VireoDomain             *self,
                          const VireoDomainSample *s,
                          gint64                   wall_us,
-                         guint                    n_host_cpus)
+                         guint                    n_host_cpus,
+                         guint64                  tick)
 {
   double cpu = 0, mem = 0, rd = 0, wr = 0, rx = 0, tx = 0;
+  gboolean was_active = vireo_domain_state_is_active (self->state);
 
+  self->seen_tick = tick;
   vireo_domain_set_state (self, s->state);
+
+  /* A stopped VM has no activity to plot: its graphs empty once and then
+   * stay still, so a host with many stopped VMs redraws nothing for them. */
+  if (!vireo_domain_state_is_active (s->state))
+    {
+      if (was_active || vireo_ring_get_length (self->history[VIREO_SERIES_CPU]) > 0)
+        vireo_domain_clear_history (self);
+      return;
+    }
 
   if (self->have_prev)
     {
@@ -263,6 +276,12 @@ vireo_domain_clear_history (VireoDomain *self)
   for (guint i = 0; i < VIREO_SERIES_LAST; i++)
     vireo_ring_clear (self->history[i]);
   self->have_prev = FALSE;
+}
+
+guint64
+vireo_domain_get_seen_tick (VireoDomain *self)
+{
+  return self->seen_tick;
 }
 
 gint64

@@ -23,6 +23,19 @@ struct _VireoGraph
   guint64          serials[2];
   PangoLayout     *layout;
   VireoGraphKind   kind;
+
+  /* The plotted lines as an image, redrawn only when a sample, the size or
+   * the colours change. One texture per graph keeps a frame to a handful of
+   * uploads instead of one drawing request per line segment (which, with
+   * the cairo renderer on X11, each cost a round of protocol). */
+  GdkTexture      *cache;
+  int              cache_width;
+  int              cache_height;
+  int              cache_scale;
+  guint64          cache_serials[2];
+  GdkRGBA          cache_colors[2];
+  char            *accessible_label;
+  char            *tooltip;
 };
 
 G_DEFINE_FINAL_TYPE (VireoGraph, vireo_graph, GTK_TYPE_WIDGET)
@@ -74,10 +87,13 @@ vireo_graph_refresh_text (VireoGraph *self)
   if (!any)
     {
       pango_layout_set_text (self->layout, "", 0);
+      g_clear_pointer (&self->accessible_label, g_free);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, self->title ? self->title : "",
                                       -1);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+      if (self->tooltip != NULL)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+      g_clear_pointer (&self->tooltip, g_free);
       return;
     }
 
@@ -86,9 +102,12 @@ vireo_graph_refresh_text (VireoGraph *self)
 
   /* "CPU usage 12 %" */
   label = g_strdup_printf ("%s %s", self->title ? self->title : "", value);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
+  /* Only a changed value is announced: an idle VM costs no accessibility
+   * traffic at every tick. */
+  if (set_str (&self->accessible_label, label))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                    -1);
 
   if (self->rings[0] != NULL && self->rings[1] != NULL && self->names[0] && self->names[1])
     {
@@ -102,7 +121,25 @@ vireo_graph_refresh_text (VireoGraph *self)
   else
     tooltip = g_steal_pointer (&label);
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  /* Setting a tooltip makes GTK ask the X server where the pointer is (a
+   * server grab and a round trip): only do it when the text changes. */
+  if (set_str (&self->tooltip, tooltip))
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+}
+
+/* What the plotted picture depends on: the ring's serial, except that an
+ * all-zero ring is drawn as one flat baseline whatever its length, so an
+ * idle VM's graph does not change (nor redraw) from tick to tick. */
+#define FLAT_KEY G_MAXUINT64
+
+static guint64
+picture_key (const VireoRing *ring)
+{
+  if (ring == NULL)
+    return 0;
+  if (vireo_ring_get_length (ring) > 0 && vireo_ring_get_max (ring) <= 0.0)
+    return FLAT_KEY;
+  return vireo_ring_get_serial (ring);
 }
 
 void
@@ -114,11 +151,11 @@ vireo_graph_update (VireoGraph *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
     {
-      guint64 serial = self->rings[i] ? vireo_ring_get_serial (self->rings[i]) : 0;
+      guint64 key = picture_key (self->rings[i]);
 
-      if (serial != self->serials[i])
+      if (key != self->serials[i])
         {
-          self->serials[i] = serial;
+          self->serials[i] = key;
           changed = TRUE;
         }
     }
@@ -235,6 +272,16 @@ draw_series (cairo_t         *cr,
   len = MIN (len, capacity);
   step = width / (capacity - 1);
 
+  if (vireo_ring_get_max (ring) <= 0.0)
+    {
+      /* Idle: one baseline across the whole graph (see picture_key()). */
+      cairo_move_to (cr, 0, sample_y (0, scale, height));
+      cairo_line_to (cr, width, sample_y (0, scale, height));
+      gdk_cairo_set_source_rgba (cr, color);
+      cairo_stroke (cr);
+      return;
+    }
+
   if (len == 1)
     {
       /* One sample: a short tick at the right edge. */
@@ -258,6 +305,69 @@ draw_series (cairo_t         *cr,
   cairo_stroke (cr);
 }
 
+static gboolean
+cache_valid (VireoGraph    *self,
+             int            width,
+             int            height,
+             int            scale_factor,
+             const GdkRGBA *colors)
+{
+  if (self->cache == NULL || self->cache_width != width || self->cache_height != height ||
+      self->cache_scale != scale_factor)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
+    {
+      if (picture_key (self->rings[i]) != self->cache_serials[i] ||
+          !gdk_rgba_equal (&colors[i], &self->cache_colors[i]))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+render_cache (VireoGraph    *self,
+              int            width,
+              int            height,
+              int            scale_factor,
+              double         scale,
+              const GdkRGBA *colors)
+{
+  cairo_surface_t *surface;
+  g_autoptr(GBytes) bytes = NULL;
+  cairo_t *cr;
+  int stride;
+
+  g_clear_object (&self->cache);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale_factor,
+                                        height * scale_factor);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale_factor, scale_factor);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
+    if (self->rings[i] != NULL)
+      draw_series (cr, self->rings[i], scale, width, height, &colors[i]);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  /* Cairo's ARGB32 is premultiplied BGRA in memory on little-endian
+   * machines and ARGB on big-endian ones: GDK_MEMORY_DEFAULT is the same. */
+  stride = cairo_image_surface_get_stride (surface);
+  bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
+                                      (gsize) stride * height * scale_factor,
+                                      (GDestroyNotify) cairo_surface_destroy, surface);
+  self->cache = gdk_memory_texture_new (width * scale_factor, height * scale_factor,
+                                        GDK_MEMORY_DEFAULT, bytes, stride);
+  self->cache_width = width;
+  self->cache_height = height;
+  self->cache_scale = scale_factor;
+  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
+    {
+      self->cache_serials[i] = picture_key (self->rings[i]);
+      self->cache_colors[i] = colors[i];
+    }
+}
+
 static void
 vireo_graph_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -268,7 +378,6 @@ vireo_graph_snapshot (GtkWidget   *widget,
   GdkRGBA colors[2];
   GdkRGBA text_color;
   double scale = 100.0;
-  cairo_t *cr;
 
   if (width <= 0 || height <= 0 || (self->rings[0] == NULL && self->rings[1] == NULL))
     return;
@@ -284,13 +393,10 @@ vireo_graph_snapshot (GtkWidget   *widget,
   lookup_color (widget, "vireo_graph_color", &colors[0], "#3584e4");
   lookup_color (widget, "vireo_graph_secondary_color", &colors[1], "#e66100");
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_line_width (cr, 1.5);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
-    if (self->rings[i] != NULL)
-      draw_series (cr, self->rings[i], scale, width, height, &colors[i]);
-  cairo_destroy (cr);
+  if (!cache_valid (self, width, height, gtk_widget_get_scale_factor (widget), colors))
+    render_cache (self, width, height, gtk_widget_get_scale_factor (widget), scale, colors);
+  if (self->cache != NULL)
+    gtk_snapshot_append_texture (snapshot, self->cache, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &text_color);
@@ -332,6 +438,9 @@ vireo_graph_finalize (GObject *object)
   g_clear_pointer (&self->names[0], g_free);
   g_clear_pointer (&self->names[1], g_free);
   g_clear_object (&self->layout);
+  g_clear_object (&self->cache);
+  g_clear_pointer (&self->accessible_label, g_free);
+  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (vireo_graph_parent_class)->finalize (object);
 }

@@ -1105,6 +1105,7 @@ vireo_builtin_connection_get_stats (VireoConnection *conn,
   g_autoptr(GPtrArray) uuids = list_uuids ();
 
   batch->wall_us = g_get_monotonic_time ();
+  batch->complete = TRUE;
   for (guint i = 0; i < uuids->len; i++)
     {
       const char *uuid = g_ptr_array_index (uuids, i);

@@ -24,7 +24,10 @@ struct _VireoLibvirtConnection {
   int             pool_event_id;
   gboolean        close_cb_registered;
   gpointer        close_data;       /* EventData, freed by us after unregistering */
+  guint           stats_calls;      /* statistics thread only */
 };
+
+#define FULL_STATS_EVERY 10
 
 G_DEFINE_FINAL_TYPE (VireoLibvirtConnection, vireo_libvirt_connection, VIREO_TYPE_CONNECTION)
 
@@ -1003,16 +1006,21 @@ vireo_libvirt_connection_get_stats (VireoConnection *conn_base,
   virConnectPtr conn = vireo_libvirt_connection_ref_conn (self, error);
   virDomainStatsRecordPtr *records = NULL;
   VireoStatsBatch *batch;
+  gboolean full;
   int n;
 
   if (conn == NULL)
     return NULL;
 
+  /* Most ticks ask about running VMs only (stopped ones have nothing to
+   * measure and events report their changes); every tenth asks about all,
+   * which also catches any event that was missed. */
+  full = (self->stats_calls++ % FULL_STATS_EVERY) == 0;
   n = virConnectGetAllDomainStats (conn,
                                    VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
                                    VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_BLOCK |
                                    VIR_DOMAIN_STATS_INTERFACE,
-                                   &records, 0);
+                                   &records, full ? 0 : VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
   if (n < 0)
     {
       if (virConnectIsAlive (conn) != 1)
@@ -1026,6 +1034,7 @@ vireo_libvirt_connection_get_stats (VireoConnection *conn_base,
 
   batch = vireo_stats_batch_new ();
   batch->wall_us = g_get_monotonic_time ();
+  batch->complete = full;
   g_array_set_size (batch->samples, n);
   for (int i = 0; i < n; i++)
     parse_record (records[i], &g_array_index (batch->samples, VireoDomainSample, i));
