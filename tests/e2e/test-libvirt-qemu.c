@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The libvirt backend against a real libvirtd and a real QEMU guest (TCG):
+ * real statistics (CPU time, memory, disk), the display socket handed over
+ * by libvirt (virDomainOpenGraphicsFD) speaking RFB, and the serial console
+ * stream bridged to a socket. Run by libvirtd-qemu.sh, which sets
+ * VIREO_TEST_URI. */
+#include <gio/gio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vireo-connection.h"
+
+#define GRUB_ISO "/usr/lib/grub-rescue/grub-rescue-cdrom.iso"
+
+static void
+got (GObject *source, GAsyncResult *result, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  if (*slot == NULL)
+    g_error ("timed out");
+  return *slot;
+}
+
+static gboolean
+wait_for (gboolean (*check) (gpointer), gpointer data, guint seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!check (data) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  return check (data);
+}
+
+static gboolean
+has_real_stats (gpointer d)
+{
+  return vireo_ring_get_length (vireo_domain_get_history (d, VIREO_SERIES_CPU)) >= 3 &&
+         vireo_ring_get_max (vireo_domain_get_history (d, VIREO_SERIES_CPU)) > 0.5 &&
+         vireo_ring_get_latest (vireo_domain_get_history (d, VIREO_SERIES_MEMORY)) > 0;
+}
+
+static gboolean
+host_cpu_known (gpointer c)
+{
+  return vireo_ring_get_length (vireo_connection_get_host_cpu_history (c)) >= 2 &&
+         vireo_ring_get_length (vireo_connection_get_host_memory_history (c)) >= 2;
+}
+
+static gboolean is_running (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_RUNNING; }
+static gboolean is_shutoff (gpointer d) { return vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_SHUTOFF; }
+
+static void
+act (VireoDomain *d, VireoDomainAction action, VireoActionFlags flags)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vireo_domain_run_action_async (d, action, flags, NULL, got, &r);
+  g_assert_true (vireo_domain_run_action_finish (d, wait_result (&r), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_real_guest (void)
+{
+  const char *uri = g_getenv ("VIREO_TEST_URI");
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) d = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  VireoGraphicsType type = VIREO_GRAPHICS_NONE;
+  char greeting[13] = { 0 };
+  int fd;
+  const char *xml =
+    "<domain type='qemu'><name>vireo-e2e-grub</name><memory unit='MiB'>96</memory>"
+    "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>"
+    "<devices><disk type='file' device='cdrom'><source file='" GRUB_ISO "'/>"
+    "<target dev='hdc' bus='ide'/><readonly/></disk>"
+    "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>"
+    "<serial type='pty'/><console type='pty'/></devices></domain>";
+
+  if (uri == NULL)
+    g_error ("VIREO_TEST_URI is not set: run through tests/e2e/libvirtd-qemu.sh");
+  if (!g_file_test (GRUB_ISO, G_FILE_TEST_EXISTS))
+    g_error ("%s is missing: install grub-rescue-pc (tools/deps/test.txt)", GRUB_ISO);
+
+  conn = vireo_connection_new (uri, &error);
+  g_assert_no_error (error);
+  vireo_connection_set_stats_interval (conn, 500);
+  vireo_connection_open_async (conn, NULL, got, &r);
+  g_assert_true (vireo_connection_open_finish (conn, wait_result (&r), &error));
+  g_assert_no_error (error);
+  g_clear_object (&r);
+
+  vireo_connection_define_domain_async (conn, xml, NULL, got, &r);
+  d = vireo_connection_define_domain_finish (conn, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_clear_object (&r);
+  g_assert_cmpstr (vireo_domain_get_os_type (d), ==, "hvm");
+
+  act (d, VIREO_DOMAIN_ACTION_START, 0);
+  g_assert_true (wait_for (is_running, d, 30));
+
+  /* Real counters from one bulk call per tick. */
+  g_assert_true (wait_for (has_real_stats, d, 60));
+  g_assert_true (wait_for (host_cpu_known, conn, 10));
+  g_test_message ("cpu %.1f%%, memory %.1f%%, host cpu %.1f%%",
+                  vireo_ring_get_max (vireo_domain_get_history (d, VIREO_SERIES_CPU)),
+                  vireo_ring_get_latest (vireo_domain_get_history (d, VIREO_SERIES_MEMORY)),
+                  vireo_ring_get_latest (vireo_connection_get_host_cpu_history (conn)));
+
+  /* The display: libvirt hands over a connected socket. */
+  vireo_domain_open_graphics_async (d, NULL, got, &r);
+  fd = vireo_domain_open_graphics_finish (d, wait_result (&r), &type, &error);
+  g_assert_no_error (error);
+  g_clear_object (&r);
+  g_assert_cmpint (type, ==, VIREO_GRAPHICS_VNC);
+  g_assert_cmpint (read (fd, greeting, 12), ==, 12);
+  g_assert_true (g_str_has_prefix (greeting, "RFB 003."));
+  close (fd);
+
+  /* The serial console: a stream, bridged to a socket. */
+  vireo_domain_open_console_async (d, NULL, got, &r);
+  fd = vireo_domain_open_console_finish (d, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_clear_object (&r);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "\r", 1), ==, 1);
+  close (fd);
+
+  act (d, VIREO_DOMAIN_ACTION_PAUSE, 0);
+  act (d, VIREO_DOMAIN_ACTION_RESUME, 0);
+  act (d, VIREO_DOMAIN_ACTION_FORCE_OFF, 0);
+  g_assert_true (wait_for (is_shutoff, d, 30));
+  act (d, VIREO_DOMAIN_ACTION_DELETE, 0);
+  vireo_connection_close (conn);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  vireo_core_init ();
+  g_test_add_func ("/e2e/libvirt-qemu/real-guest", test_real_guest);
+  return g_test_run ();
+}
