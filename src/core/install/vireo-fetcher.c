@@ -126,11 +126,13 @@ sink_write (Sink       *sink,
       if (sink->bytes->len + len > sink->max_size)
         {
           g_autofree char *where = display_file_url (sink->fetcher, sink->relative);
+          /* A size macro inside a translatable string would break gettext. */
+          g_autofree char *limit = g_format_size (sink->max_size);
 
           g_set_error (&sink->error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                       _("%s is larger than %" G_GSIZE_FORMAT " bytes, too large for "
+                       _("%s is larger than %s, too large for "
                          "an install tree’s description file. Check the URL."),
-                       where, sink->max_size);
+                       where, limit);
           return FALSE;
         }
       g_byte_array_append (sink->bytes, data, len);
@@ -203,6 +205,15 @@ curl_write_cb (char  *ptr,
   return len;
 }
 
+static gsize
+curl_discard_cb (char  *ptr,
+                 size_t size,
+                 size_t nmemb,
+                 void  *user_data)
+{
+  return size * nmemb;
+}
+
 static int
 curl_xferinfo_cb (void      *user_data,
                   curl_off_t dltotal,
@@ -259,6 +270,8 @@ curl_transfer (VireoFetcher *self,
       probe.relative = relative;
       probe.cancellable = cancellable;
       curl_easy_setopt (curl, CURLOPT_NOBODY, 1L);
+      /* FTP hands its pseudo-headers to the write callback: drop them. */
+      curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, curl_discard_cb);
     }
   else
     {
@@ -270,6 +283,8 @@ curl_transfer (VireoFetcher *self,
   curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);   /* we run in threads */
   curl_easy_setopt (curl, CURLOPT_FOLLOWLOCATION, 1L);
+  /* An error page must never land in a file or pass for a .treeinfo. */
+  curl_easy_setopt (curl, CURLOPT_FAILONERROR, 1L);
   curl_easy_setopt (curl, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT, 30L);
   /* A server that stops sending for a minute is treated as gone. */
@@ -290,8 +305,10 @@ curl_transfer (VireoFetcher *self,
   else if (rc == CURLE_WRITE_ERROR && sink != NULL && sink->error != NULL)
     g_propagate_error (error, g_steal_pointer (&sink->error));
   else if (rc == CURLE_REMOTE_FILE_NOT_FOUND ||
-           (rc == CURLE_OK && (status == 404 || status == 410) &&
-            self->url.scheme != VIREO_URL_SCHEME_FTP))
+           /* FTP answers 550 to CWD into a directory that is not there. */
+           (rc == CURLE_REMOTE_ACCESS_DENIED && self->url.scheme == VIREO_URL_SCHEME_FTP) ||
+           ((rc == CURLE_OK || rc == CURLE_HTTP_RETURNED_ERROR) &&
+            (status == 404 || status == 410) && self->url.scheme != VIREO_URL_SCHEME_FTP))
     {
       *missing = TRUE;
       set_not_found (self, relative, error);
@@ -305,7 +322,8 @@ curl_transfer (VireoFetcher *self,
                  _("Could not reach the host “%s” (%s). Check that the server is "
                    "running and that this computer can reach it."),
                  self->url.host, errbuf[0] ? errbuf : curl_easy_strerror (rc));
-  else if (rc == CURLE_LOGIN_DENIED || status == 401 || status == 403)
+  else if (rc == CURLE_LOGIN_DENIED ||
+           (self->url.scheme != VIREO_URL_SCHEME_FTP && (status == 401 || status == 403)))
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_AUTH_FAILED,
                  _("The server %s refused access to “%s”. Check the user name and "
                    "password in the URL, or the server’s permissions."),
@@ -315,7 +333,8 @@ curl_transfer (VireoFetcher *self,
                  _("The secure connection to “%s” failed: %s. Check the host’s certificate, "
                    "or use http:// for a trusted local mirror."),
                  self->url.host, errbuf[0] ? errbuf : curl_easy_strerror (rc));
-  else if (rc == CURLE_OK && status >= 400 && self->url.scheme != VIREO_URL_SCHEME_FTP)
+  else if ((rc == CURLE_OK || rc == CURLE_HTTP_RETURNED_ERROR) && status >= 400 &&
+           self->url.scheme != VIREO_URL_SCHEME_FTP)
     {
       g_autofree char *where = display_file_url (self, relative);
 
@@ -429,15 +448,17 @@ nfs_connect (VireoFetcher *self,
       }
     }
 
-  if (last_error != NULL &&
-      (strstr (last_error, "RPC") != NULL || strstr (last_error, "connect") != NULL ||
-       strstr (last_error, "timed out") != NULL || strstr (last_error, "resolve") != NULL))
+  /* A MOUNT reply (MNT3ERR_…) means the server answered: the path is wrong.
+   * Anything else means we never got that far. */
+  if (last_error != NULL && strstr (last_error, "MNT3ERR") == NULL)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
                  _("Could not reach the NFS server “%s” (%s). Check that it is running "
                    "and that this computer can reach it."),
                  self->url.host, last_error);
   else
-    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+    /* Not NOT_FOUND: no file of this URL can be read, so detection must
+     * stop here with this message rather than try other layouts. */
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
                  _("The NFS server “%s” exports no directory holding %s (%s). Check the "
                    "path in the URL against the server’s exports."),
                  self->url.host, full_path, last_error ? last_error : "?");
@@ -759,8 +780,10 @@ vireo_fetcher_fetch_to_file (VireoFetcher          *self,
 
 typedef struct {
   VireoFetcher *fetcher;     /* owned */
-  char         *relative;
+  char         *relative;    /* the file being fetched (under lock for files) */
   char         *dest_path;
+  GStrv         relatives;   /* fetch_files: all of them */
+  GStrv         dest_paths;
   GMainContext *context;     /* where "progress" is emitted */
   GMutex        lock;
   guint64       done;
@@ -777,6 +800,8 @@ fetch_job_free (gpointer data)
   g_clear_object (&job->fetcher);
   g_free (job->relative);
   g_free (job->dest_path);
+  g_strfreev (job->relatives);
+  g_strfreev (job->dest_paths);
   g_main_context_unref (job->context);
   g_mutex_clear (&job->lock);
   g_free (job);
@@ -858,11 +883,11 @@ job_progress (guint64  done,
   job->total = total;
   send = now - job->last_emit >= G_USEC_PER_SEC / 10;
   if (send)
-    job->last_emit = now;
+    {
+      job->last_emit = now;
+      queue_progress (job, done, total);
+    }
   g_mutex_unlock (&job->lock);
-
-  if (send)
-    queue_progress (job, done, total);
 }
 
 static void
@@ -880,7 +905,9 @@ fetch_bytes_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     {
+      g_mutex_lock (&job->lock);
       queue_progress (job, g_bytes_get_size (bytes), g_bytes_get_size (bytes));
+      g_mutex_unlock (&job->lock);
       g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
     }
 }
@@ -964,4 +991,93 @@ vireo_fetcher_fetch_to_file_finish (VireoFetcher  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+fetch_files_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  FetchJob *job = task_data;
+  GError *error = NULL;
+  guint n = g_strv_length (job->relatives);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_mutex_lock (&job->lock);
+      g_free (job->relative);
+      job->relative = g_strdup (job->relatives[i]);
+      job->done = job->total = 0;
+      job->last_emit = 0;
+      g_mutex_unlock (&job->lock);
+
+      if (!vireo_fetcher_fetch_to_file (job->fetcher, job->relatives[i], job->dest_paths[i],
+                                        job_progress, job, cancellable, &error))
+        {
+          /* All or nothing: the files already fetched go too. */
+          for (guint j = 0; j < i; j++)
+            g_unlink (job->dest_paths[j]);
+          g_task_return_error (task, error);
+          return;
+        }
+
+      g_mutex_lock (&job->lock);
+      queue_progress (job, job->done, job->total ? job->total : job->done);
+      g_mutex_unlock (&job->lock);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+vireo_fetcher_fetch_files_async (VireoFetcher        *self,
+                                 const char * const  *relatives,
+                                 const char * const  *dest_paths,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FetchJob *job;
+
+  g_return_if_fail (VIREO_IS_FETCHER (self));
+  g_return_if_fail (relatives != NULL && dest_paths != NULL);
+  g_return_if_fail (g_strv_length ((GStrv) relatives) == g_strv_length ((GStrv) dest_paths));
+
+  job = fetch_job_new (self, relatives[0] ? relatives[0] : "", NULL);
+  job->relatives = g_strdupv ((GStrv) relatives);
+  job->dest_paths = g_strdupv ((GStrv) dest_paths);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_fetcher_fetch_files_async);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, job, fetch_job_free);
+  g_task_run_in_thread (task, fetch_files_thread);
+}
+
+gboolean
+vireo_fetcher_fetch_files_finish (VireoFetcher  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+vireo_fetcher_dup_cache_dir (GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "vireo", "boot", NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not create the download cache %s: %s. Check the permissions "
+                     "of your cache directory."), dir, g_strerror (saved));
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
 }

@@ -75,6 +75,23 @@ gboolean  vireo_fetcher_fetch_to_file_finish (VireoFetcher  *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 
+/* Several files in turn (a kernel and its initrd), all or nothing: when one
+ * fails or is cancelled, those already fetched are removed too. "progress"
+ * names each file as it goes. */
+void      vireo_fetcher_fetch_files_async    (VireoFetcher        *self,
+                                              const char * const  *relatives,
+                                              const char * const  *dest_paths,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean  vireo_fetcher_fetch_files_finish   (VireoFetcher  *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
+/* Where fetched kernels and initrds go ($XDG_CACHE_HOME/vireo/boot, made
+ * 0700 when missing). The caller removes its files after the install. */
+char     *vireo_fetcher_dup_cache_dir        (GError **error);
+
 /* Signals:
  *   "progress" (const char *relative, guint64 done, guint64 total)
  *       During an async transfer, on its caller's main context, at most a
