@@ -153,6 +153,36 @@ on_auth_credential (VncConnection *conn,
                 _("The VNC server requires a password"));
 }
 
+/* Without credentials only "None" can work; VNC auth is picked so the
+ * server's password demand surfaces as a clear error. */
+static void
+on_auth_choose_type (VncConnection *conn,
+                     gpointer       types_array,
+                     Capture       *cap)
+{
+  guint chosen = VNC_CONNECTION_AUTH_INVALID;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GValueArray *types = types_array;
+
+  for (guint i = 0; i < types->n_values; i++)
+    {
+      guint type = g_value_get_enum (g_value_array_get_nth (types, i));
+
+      if (type == VNC_CONNECTION_AUTH_NONE)
+        chosen = type;
+      else if (type == VNC_CONNECTION_AUTH_VNC && chosen == VNC_CONNECTION_AUTH_INVALID)
+        chosen = type;
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  if (chosen == VNC_CONNECTION_AUTH_INVALID)
+    capture_fail (cap, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                  _("The VNC server offers no supported authentication type"));
+  else
+    vnc_connection_set_auth_type (conn, chosen);
+}
+
 static void
 on_auth_failure (VncConnection *conn,
                  const char    *reason,
@@ -245,6 +275,7 @@ vireo_vnc_capture_png (int          fd,
   g_signal_connect (cap.conn, "vnc-pixel-format-changed", G_CALLBACK (on_pixel_format_changed), &cap);
   g_signal_connect (cap.conn, "vnc-framebuffer-update", G_CALLBACK (on_framebuffer_update), &cap);
   g_signal_connect (cap.conn, "vnc-auth-credential", G_CALLBACK (on_auth_credential), &cap);
+  g_signal_connect (cap.conn, "vnc-auth-choose-type", G_CALLBACK (on_auth_choose_type), &cap);
   g_signal_connect (cap.conn, "vnc-auth-failure", G_CALLBACK (on_auth_failure), &cap);
   g_signal_connect (cap.conn, "vnc-auth-unsupported", G_CALLBACK (on_auth_unsupported), &cap);
   g_signal_connect (cap.conn, "vnc-error", G_CALLBACK (on_error), &cap);

@@ -23,6 +23,7 @@ struct _VireoVncDisplay
   VncConnection     *conn;
   gboolean           initialized;
   char              *password;
+  guint              update_request_id;
 
   /* Frame: gvnc writes into pixels (B8G8R8X8 little-endian) through fb;
    * the widget shows it as a grid of textures, re-made per damaged tile. */
@@ -33,6 +34,7 @@ struct _VireoVncDisplay
   int                stride;
   VireoVncTileGrid  *grid;
   GdkTexture       **tiles;
+  guint             *tile_uploads;   /* per tile, for tests and profiling */
 
   gboolean           scaling;
   gboolean           grab_keyboard;

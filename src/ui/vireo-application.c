@@ -7,6 +7,7 @@
 
 #include "vireo-add-connection-dialog.h"
 #include "vireo-application.h"
+#include "vireo-console-window.h"
 #include "vireo-auth-dialog.h"
 #include "vireo-manager-window.h"
 #include "vireo-preferences-window.h"
@@ -19,6 +20,9 @@ struct _VireoApplication
   /* VireoConnection, in the order they were added */
   GListStore     *connections;
 
+  GHashTable     *consoles;         /* VireoDomain* → VireoConsoleWindow* */
+  char           *pending_console;  /* --show-domain-console, until found */
+
   guint           loaded : 1;
 };
 
@@ -30,6 +34,8 @@ static const GOptionEntry option_entries[] = {
     N_("URI") },
   { "no-remembered", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Do not open or list the remembered connections"), NULL },
+  { "show-domain-console", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Open the console of the VM called NAME once its connection is up"), N_("NAME") },
   { NULL }
 };
 
@@ -421,6 +427,61 @@ vireo_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+static void
+console_closed (VireoApplication *self,
+                GtkWindow        *window)
+{
+  VireoDomain *domain = vireo_console_window_get_domain (VIREO_CONSOLE_WINDOW (window));
+
+  if (domain != NULL && g_hash_table_lookup (self->consoles, domain) == window)
+    g_hash_table_remove (self->consoles, domain);
+}
+
+void
+vireo_application_show_console (VireoApplication *self,
+                                VireoDomain      *domain)
+{
+  VireoConsoleWindow *window;
+
+  g_return_if_fail (VIREO_IS_APPLICATION (self));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+
+  window = g_hash_table_lookup (self->consoles, domain);
+  if (window == NULL)
+    {
+      window = vireo_console_window_new (GTK_APPLICATION (self), domain);
+      g_hash_table_insert (self->consoles, g_object_ref (domain), window);
+      g_signal_connect_object (window, "destroy", G_CALLBACK (console_closed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* --show-domain-console: as soon as a connection that has the VM is up. */
+static void
+try_pending_console (VireoApplication *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+
+  if (self->pending_console == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoConnection) conn = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
+      VireoDomain *domain;
+
+      if (vireo_connection_get_state (conn) != VIREO_CONNECTION_STATE_CONNECTED)
+        continue;
+      domain = vireo_connection_find_domain (conn, self->pending_console);
+      if (domain != NULL)
+        {
+          g_clear_pointer (&self->pending_console, g_free);
+          vireo_application_show_console (self, domain);
+          return;
+        }
+    }
+}
+
 static int
 vireo_application_command_line (GApplication            *app,
                                 GApplicationCommandLine *cmdline)
@@ -448,7 +509,20 @@ vireo_application_command_line (GApplication            *app,
         }
     }
 
+  if (g_variant_dict_lookup (options, "show-domain-console", "s", &self->pending_console))
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->connections));
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(VireoConnection) conn = g_list_model_get_item (G_LIST_MODEL (self->connections), i);
+          g_signal_connect_object (conn, "notify::state", G_CALLBACK (try_pending_console), self,
+                                   G_CONNECT_SWAPPED);
+        }
+    }
+
   g_application_activate (app);
+  try_pending_console (self);
 
   return status;
 }
@@ -501,6 +575,8 @@ vireo_application_dispose (GObject *object)
   g_clear_object (&self->connections);
   g_clear_object (&self->settings);
 
+  g_clear_pointer (&self->consoles, g_hash_table_unref);
+  g_clear_pointer (&self->pending_console, g_free);
   G_OBJECT_CLASS (vireo_application_parent_class)->dispose (object);
 }
 
@@ -526,6 +602,7 @@ vireo_application_init (VireoApplication *self)
                                             _("Manage virtual machines on local and remote hosts."));
 
   self->connections = g_list_store_new (VIREO_TYPE_CONNECTION);
+  self->consoles = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_object (self->settings, "changed::stats-interval",
                            G_CALLBACK (on_stats_interval_changed), self, G_CONNECT_SWAPPED);

@@ -33,4 +33,8 @@ void              vireo_application_close_connection  (VireoApplication *self,
 void              vireo_application_remove_connection (VireoApplication *self,
                                                        VireoConnection  *connection);
 
+/* Presents the VM's console window, making it on first use. */
+void              vireo_application_show_console      (VireoApplication *self,
+                                                       VireoDomain      *domain);
+
 G_END_DECLS

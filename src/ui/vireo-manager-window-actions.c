@@ -4,6 +4,8 @@
 #include <glib/gi18n.h>
 
 #include "vireo-manager-window-private.h"
+#include "vireo-ui-util.h"
+#include "vireo-application.h"
 
 static const struct {
   const char        *name;
@@ -20,44 +22,6 @@ static const struct {
   { "win.restore",   VIREO_DOMAIN_ACTION_RESTORE },
   { "win.delete",    VIREO_DOMAIN_ACTION_DELETE },
 };
-
-/* Whole sentences, so that translators can order them freely. */
-static char *
-format_action_error (VireoDomainAction  action,
-                     const char        *name,
-                     const char        *message)
-{
-  switch (action)
-    {
-    case VIREO_DOMAIN_ACTION_START:
-      return g_strdup_printf (_("Could not start “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_PAUSE:
-      return g_strdup_printf (_("Could not pause “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_RESUME:
-      return g_strdup_printf (_("Could not resume “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_SHUTDOWN:
-      return g_strdup_printf (_("Could not shut down “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_REBOOT:
-      return g_strdup_printf (_("Could not reboot “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_RESET:
-      return g_strdup_printf (_("Could not reset “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_FORCE_OFF:
-      return g_strdup_printf (_("Could not force off “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_SAVE:
-      return g_strdup_printf (_("Could not save “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_RESTORE:
-      return g_strdup_printf (_("Could not restore “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_DELETE:
-      return g_strdup_printf (_("Could not delete “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_AUTOSTART_ON:
-      return g_strdup_printf (_("Could not enable autostart of “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_AUTOSTART_OFF:
-      return g_strdup_printf (_("Could not disable autostart of “%s”: %s"), name, message);
-    case VIREO_DOMAIN_ACTION_LAST:
-    default:
-      return g_strdup_printf (_("Could not change “%s”: %s"), name, message);
-    }
-}
 
 /* Running an action ------------------------------------------------------ */
 
@@ -94,7 +58,7 @@ run_action_cb (GObject      *object,
       g_error_matches (error, VIREO_ERROR, VIREO_ERROR_CANCELLED))
     return;
 
-  message = format_action_error (data->action, vireo_domain_get_name (data->domain), error->message);
+  message = vireo_ui_format_action_error (data->action, vireo_domain_get_name (data->domain), error->message);
   g_message ("%s", message);
 
   self = g_weak_ref_get (&data->window);
@@ -418,6 +382,17 @@ vireo_manager_window_set_autostart_on (VireoManagerWindow *self,
   set_autostart_label (self->domain_autostart_section, label);
 }
 
+static void
+open_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  VireoManagerWindow *self = VIREO_MANAGER_WINDOW (widget);
+
+  if (self->selected_domain != NULL)
+    vireo_application_show_console (VIREO_APPLICATION_DEFAULT, self->selected_domain);
+}
+
 void
 _vireo_manager_window_update_actions (VireoManagerWindow *self)
 {
@@ -438,6 +413,7 @@ _vireo_manager_window_update_actions (VireoManagerWindow *self)
       resume = vireo_domain_can (domain, VIREO_DOMAIN_ACTION_RESUME);
     }
 
+  gtk_widget_action_set_enabled (widget, "win.open", domain != NULL);
   gtk_widget_action_set_enabled (widget, "win.autostart",
                                  domain != NULL &&
                                  vireo_domain_can (domain, autostart ? VIREO_DOMAIN_ACTION_AUTOSTART_OFF
@@ -486,6 +462,7 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
 
   for (guint i = 0; i < G_N_ELEMENTS (domain_actions); i++)
     gtk_widget_class_install_action (widget_class, domain_actions[i].name, NULL, domain_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action_cb);
   gtk_widget_class_install_action (widget_class, "win.autostart", NULL, autostart_action_cb);
   gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action_cb);
   gtk_widget_class_install_action (widget_class, "win.disconnect", NULL, disconnect_action_cb);
@@ -494,6 +471,7 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action_cb);
 
   /* Keep in sync with data/ui/gtk/help-overlay.ui */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, ctrl_shift, "win.run", NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_p, ctrl_shift, toggle_pause_cb, NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, ctrl_shift, "win.shutdown", NULL);

@@ -5,6 +5,7 @@
 
 #include "vireo-manager-row.h"
 #include "vireo-manager-window-private.h"
+#include "vireo-application.h"
 
 G_DEFINE_FINAL_TYPE (VireoManagerWindow, vireo_manager_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -201,8 +202,10 @@ on_list_activate (VireoManagerWindow *self,
 
   gtk_single_selection_set_selected (self->selection, position);
 
-  /* VMs will open their console here; disconnected hosts connect. */
-  if (VIREO_IS_CONNECTION (item) &&
+  /* VMs open their console; disconnected hosts connect. */
+  if (VIREO_IS_DOMAIN (item))
+    vireo_application_show_console (VIREO_APPLICATION_DEFAULT, VIREO_DOMAIN (item));
+  else if (VIREO_IS_CONNECTION (item) &&
       vireo_connection_get_state (VIREO_CONNECTION (item)) == VIREO_CONNECTION_STATE_DISCONNECTED)
     vireo_connection_open_async (VIREO_CONNECTION (item), NULL, NULL, NULL);
 }

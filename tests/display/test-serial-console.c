@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* VireoSerialConsole against a socket peer of the test's own (a socket
+ * pair): what the peer writes shows in the terminal, what is typed reaches
+ * the peer, and the peer hanging up is seen. GTK needs a display: an Xvfb
+ * of the test's own when DISPLAY is unset (missing Xvfb fails the test). */
+#include "vireo-config.h"
+
+#include <gio/gio.h>
+#include <gtk/gtk.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vireo-serial-console.h"
+
+static GSubprocess *xvfb;
+static char *setup_error;
+
+static void
+pump (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static gboolean
+start_xvfb (GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *display = NULL;
+  int fds[2];
+  char buf[32] = { 0 };
+  gssize n;
+
+  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
+    return TRUE;
+  if (g_find_program_in_path ("Xvfb") == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "DISPLAY is unset and Xvfb is not installed (package xvfb)");
+      return FALSE;
+    }
+  if (pipe (fds) < 0)
+    g_error ("pipe failed");
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
+                                      "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
+  g_clear_object (&launcher);
+  if (xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  /* Xvfb writes the number and the newline separately, and dies if the
+   * pipe is gone before the newline: read up to it. */
+  n = 0;
+  while (n < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
+    {
+      gssize r = read (fds[0], buf + n, sizeof buf - 1 - n);
+
+      if (r <= 0)
+        break;
+      n += r;
+    }
+  close (fds[0]);
+  if (n <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
+      return FALSE;
+    }
+  g_strstrip (buf);
+  display = g_strdup_printf (":%s", buf);
+  g_setenv ("DISPLAY", display, TRUE);
+  g_unsetenv ("WAYLAND_DISPLAY");
+  return TRUE;
+}
+
+static char *
+terminal_text (VireoSerialConsole *console)
+{
+  return vte_terminal_get_text (vireo_serial_console_get_terminal (console), NULL, NULL, NULL);
+}
+
+static gboolean
+wait_text (VireoSerialConsole *console,
+           const char         *needle,
+           guint               timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autofree char *text = NULL;
+
+      pump (20);
+      text = terminal_text (console);
+      if (text != NULL && strstr (text, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Writes without blocking the main loop: the console reads on it. */
+static void
+write_all (int         fd,
+           const char *data)
+{
+  gsize len = strlen (data);
+
+  while (len > 0)
+    {
+      gssize n = send (fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        {
+          pump (5);
+          continue;
+        }
+      g_assert_cmpint (n, >, 0);
+      data += n;
+      len -= n;
+    }
+}
+
+/* Reads from the peer end, without blocking the main loop, until @needle
+ * has arrived. */
+static gboolean
+peer_receives (int          fd,
+               GString     *got,
+               const char  *needle,
+               guint        timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      char buf[256];
+      gssize n = recv (fd, buf, sizeof buf, MSG_DONTWAIT);
+
+      if (n > 0)
+        g_string_append_len (got, buf, n);
+      if (strstr (got->str, needle) != NULL)
+        return TRUE;
+      pump (10);
+    }
+  return FALSE;
+}
+
+typedef struct {
+  int   count;
+  char *reason;
+} Disconnect;
+
+static void
+on_disconnected (VireoSerialConsole *console,
+                 const char         *reason,
+                 Disconnect         *d)
+{
+  d->count++;
+  g_free (d->reason);
+  d->reason = g_strdup (reason);
+}
+
+static void
+test_serial_console (void)
+{
+  GtkWidget *window, *widget;
+  VireoSerialConsole *console;
+  int sv[2];
+  Disconnect d = { 0 };
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GString) bulk = g_string_new (NULL);
+
+  if (setup_error != NULL)
+    {
+      g_test_fail_printf ("%s", setup_error);
+      return;
+    }
+  if (!gtk_init_check ())
+    {
+      g_test_fail_printf ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
+      return;
+    }
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 450);
+  widget = vireo_serial_console_new ();
+  console = VIREO_SERIAL_CONSOLE (widget);
+  g_signal_connect (widget, "disconnected", G_CALLBACK (on_disconnected), &d);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_grab_focus (widget);
+
+  g_assert_false (vireo_serial_console_is_connected (console));
+  g_assert_true (vireo_serial_console_open_fd (console, sv[0]));
+  g_assert_true (vireo_serial_console_is_connected (console));
+  /* A second socket is refused (and closed). */
+  {
+    int extra = dup (sv[1]);
+
+    g_assert_false (vireo_serial_console_open_fd (console, extra));
+    g_assert_cmpint (fcntl (extra, F_GETFD), ==, -1);
+  }
+
+  /* Guest -> terminal */
+  write_all (sv[1], "Hello from the guest\r\nGRUB serial> ");
+  g_assert_true (wait_text (console, "Hello from the guest", 5000));
+  g_assert_true (wait_text (console, "GRUB serial>", 5000));
+
+  /* Terminal -> guest: typed text goes out through "commit". */
+  vte_terminal_feed_child (vireo_serial_console_get_terminal (console), "ls -l\r", -1);
+  g_assert_true (peer_receives (sv[1], got, "ls -l\r", 5000));
+
+  /* Many small writes typed at once all arrive, in order. */
+  for (int i = 0; i < 200; i++)
+    {
+      g_autofree char *chunk = g_strdup_printf ("[%03d]", i);
+
+      vte_terminal_feed_child (vireo_serial_console_get_terminal (console), chunk, -1);
+      g_string_append (bulk, chunk);
+    }
+  g_assert_true (peer_receives (sv[1], got, bulk->str, 5000));
+
+  /* A lot of output, e.g. a kernel booting, arrives whole. */
+  for (int i = 0; i < 3000; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("boot line %04d\r\n", i);
+
+      write_all (sv[1], line);
+      if (i % 500 == 0)
+        pump (5);
+    }
+  write_all (sv[1], "login: ");
+  g_assert_true (wait_text (console, "boot line 2999", 10000));
+  g_assert_true (wait_text (console, "login:", 5000));
+
+  /* The peer hangs up. */
+  g_assert_cmpint (d.count, ==, 0);
+  close (sv[1]);
+  {
+    gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (d.count == 0 && g_get_monotonic_time () < end)
+      pump (20);
+  }
+  g_assert_cmpint (d.count, ==, 1);
+  g_assert_null (d.reason);
+  g_assert_false (vireo_serial_console_is_connected (console));
+
+  /* It can be opened again, and closed from our side. */
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  g_assert_true (vireo_serial_console_open_fd (console, sv[0]));
+  write_all (sv[1], "again\r\n");
+  g_assert_true (wait_text (console, "again", 5000));
+  vireo_serial_console_close (console);
+  g_assert_cmpint (d.count, ==, 2);
+  g_assert_false (vireo_serial_console_is_connected (console));
+  {
+    char c;
+
+    pump (50);
+    g_assert_cmpint (read (sv[1], &c, 1), ==, 0);  /* our side hung up */
+  }
+  close (sv[1]);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  pump (100);
+  g_free (d.reason);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!start_xvfb (&error))
+    setup_error = g_strdup (error->message);
+  g_test_add_func ("/display/serial/console", test_serial_console);
+  ret = g_test_run ();
+  if (xvfb != NULL)
+    {
+      g_subprocess_force_exit (xvfb);
+      g_subprocess_wait (xvfb, NULL, NULL);
+      g_clear_object (&xvfb);
+    }
+  g_free (setup_error);
+  return ret;
+}

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* End to end: a real QEMU (TCG, QXL) booting GRUB with its SPICE server on
+ * a unix socket; VireoSpiceDisplay in a GtkWindow under Xvfb. Each channel's
+ * socket is asked for with "need-fd" and answered later from the main loop,
+ * as the app does. The received frame must match QEMU's own screendump;
+ * keys typed through X (xdotool) and through send_evdev_key must change the
+ * guest's screen. A second client (fd factory) takes over the server and the
+ * first sees "disconnected". The USB chooser lists what the manager reports.
+ * Anything missing (QEMU, the GRUB image, Xvfb, xdotool) fails the test. */
+#include "vireo-config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <linux/input-event-codes.h>
+#include <math.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vireo-spice-display.h"
+#include "vireo-spice-usb-chooser.h"
+
+#define GRUB_ISO "/usr/lib/grub-rescue/grub-rescue-cdrom.iso"
+/* Mean absolute difference per channel (0-255): GRUB's blinking cursor is
+ * the only change expected between the two captures. */
+#define MAX_MEAN_DIFF 2.0
+#define WINDOW_TITLE "Vireo SPICE test"
+
+typedef struct {
+  int     width;
+  int     height;
+  guint8 *rgb;
+} Image;
+
+static void
+image_free (Image *img)
+{
+  if (img != NULL)
+    g_free (img->rgb);
+  g_free (img);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Image, image_free)
+
+static struct {
+  char              *tmpdir;
+  char              *spice_path;
+  char              *qmp_path;
+  GSubprocess       *qemu;
+  GSubprocess       *xvfb;
+  GSocketConnection *qmp;
+  GDataInputStream  *qmp_in;
+  char              *setup_error;
+  guint              dump_serial;
+} env;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void
+pump (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static int
+connect_unix (const char *path)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0 || strlen (path) >= sizeof addr.sun_path)
+    return -1;
+  strcpy (addr.sun_path, path);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static char *
+qmp_command (const char *json)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (env.qmp));
+  g_autofree char *msg = g_strconcat (json, "\n", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_write_all (out, msg, strlen (msg), NULL, NULL, &error));
+  g_assert_no_error (error);
+  for (;;)
+    {
+      char *line = g_data_input_stream_read_line_utf8 (env.qmp_in, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strstr (line, "\"event\"") == NULL)
+        return line;
+      g_free (line);
+    }
+}
+
+static Image *
+screendump (void)
+{
+  g_autofree char *path = g_strdup_printf ("%s/dump-%u.ppm", env.tmpdir, env.dump_serial++);
+  g_autofree char *cmd = g_strdup_printf ("{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"%s\"}}", path);
+  g_autofree char *reply = qmp_command (cmd);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  int maxval = 0, consumed = 0;
+  g_autoptr(Image) img = g_new0 (Image, 1);
+
+  g_assert_nonnull (strstr (reply, "\"return\""));
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_unlink (path);
+  g_assert_cmpint (sscanf (data, "P6 %d %d %d%n", &img->width, &img->height, &maxval, &consumed), ==, 3);
+  g_assert_cmpint (maxval, ==, 255);
+  consumed++;
+  g_assert_cmpuint (len - consumed, >=, (gsize) img->width * img->height * 3);
+  img->rgb = g_memdup2 (data + consumed, (gsize) img->width * img->height * 3);
+  return g_steal_pointer (&img);
+}
+
+static Image *
+widget_image (VireoSpiceDisplay *display)
+{
+  g_autoptr(GdkTexture) texture = vireo_spice_display_get_image (display);
+  Image *img;
+  g_autofree guint8 *bgra = NULL;
+  gsize stride;
+
+  if (texture == NULL)
+    return NULL;
+  img = g_new0 (Image, 1);
+  img->width = gdk_texture_get_width (texture);
+  img->height = gdk_texture_get_height (texture);
+  stride = (gsize) img->width * 4;
+  bgra = g_malloc (stride * img->height);
+  gdk_texture_download (texture, bgra, stride);
+  img->rgb = g_malloc ((gsize) img->width * img->height * 3);
+  for (gsize i = 0; i < (gsize) img->width * img->height; i++)
+    {
+      img->rgb[i * 3 + 0] = bgra[i * 4 + 2];
+      img->rgb[i * 3 + 1] = bgra[i * 4 + 1];
+      img->rgb[i * 3 + 2] = bgra[i * 4 + 0];
+    }
+  return img;
+}
+
+static double
+mean_diff (const Image *a,
+           const Image *b)
+{
+  guint64 sum = 0;
+  gsize n;
+
+  if (a == NULL || b == NULL || a->width != b->width || a->height != b->height)
+    return INFINITY;
+  n = (gsize) a->width * a->height * 3;
+  for (gsize i = 0; i < n; i++)
+    sum += ABS ((int) a->rgb[i] - (int) b->rgb[i]);
+  return (double) sum / n;
+}
+
+static double
+lit_fraction (const Image *img)
+{
+  gsize lit = 0, n = (gsize) img->width * img->height;
+
+  for (gsize i = 0; i < n; i++)
+    if (img->rgb[i * 3] > 40 || img->rgb[i * 3 + 1] > 40 || img->rgb[i * 3 + 2] > 40)
+      lit++;
+  return (double) lit / n;
+}
+
+/* Waits until the widget's frame shows something (text on screen) and
+ * matches the guest's screendump; returns the last difference seen. When
+ * @unlike is given, the frame must also differ from it. */
+static double
+wait_widget_matches (VireoSpiceDisplay *display,
+                     const Image       *unlike,
+                     guint              timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  double diff = INFINITY;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_autoptr(Image) mine = NULL;
+      g_autoptr(Image) dump = NULL;
+
+      pump (250);
+      mine = widget_image (display);
+      if (mine == NULL || lit_fraction (mine) < 0.001)
+        continue;
+      if (unlike != NULL && mean_diff (mine, unlike) < 0.05)
+        continue;
+      dump = screendump ();
+      pump (50);
+      diff = mean_diff (mine, dump);
+      if (diff < MAX_MEAN_DIFF)
+        return diff;
+    }
+  return diff;
+}
+
+static gboolean
+start_xvfb (GError **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *display = NULL;
+  int fds[2];
+  char buf[32] = { 0 };
+  gssize n;
+
+  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
+    return TRUE;
+  if (g_find_program_in_path ("Xvfb") == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "DISPLAY is unset and Xvfb is not installed (package xvfb)");
+      return FALSE;
+    }
+  if (pipe (fds) < 0)
+    g_error ("pipe failed");
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  env.xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
+                                          "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
+  g_clear_object (&launcher);  /* drops our write end */
+  if (env.xvfb == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  /* Xvfb writes the number and the newline separately, and dies if the
+   * pipe is gone before the newline: read up to it. */
+  n = 0;
+  while (n < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
+    {
+      gssize r = read (fds[0], buf + n, sizeof buf - 1 - n);
+
+      if (r <= 0)
+        break;
+      n += r;
+    }
+  close (fds[0]);
+  if (n <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
+      return FALSE;
+    }
+  g_strstrip (buf);
+  display = g_strdup_printf (":%s", buf);
+  g_setenv ("DISPLAY", display, TRUE);
+  g_unsetenv ("WAYLAND_DISPLAY");
+  return TRUE;
+}
+
+static gboolean
+start_qemu (GError **error)
+{
+  g_autofree char *spice_arg = NULL;
+  g_autofree char *qmp_arg = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketAddress) addr = NULL;
+  g_autofree char *greeting = NULL;
+  g_autofree char *caps = NULL;
+  gint64 end;
+
+  if (g_find_program_in_path ("qemu-system-x86_64") == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "qemu-system-x86_64 is not installed (package qemu-system-x86)");
+      return FALSE;
+    }
+  if (!g_file_test (GRUB_ISO, G_FILE_TEST_EXISTS))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           GRUB_ISO " is missing (package grub-rescue-pc)");
+      return FALSE;
+    }
+
+  spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", env.spice_path);
+  qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", env.qmp_path);
+  env.qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error,
+                               "qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-nodefaults",
+                               "-vga", "qxl", "-display", "none",
+                               "-spice", spice_arg,
+                               "-device", "qemu-xhci",
+                               "-chardev", "spicevmc,name=usbredir,id=usbredir0",
+                               "-device", "usb-redir,chardev=usbredir0,id=redir0",
+                               "-cdrom", GRUB_ISO, "-boot", "d",
+                               "-qmp", qmp_arg, NULL);
+  if (env.qemu == NULL)
+    return FALSE;
+
+  end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!(g_file_test (env.qmp_path, G_FILE_TEST_EXISTS) &&
+           g_file_test (env.spice_path, G_FILE_TEST_EXISTS)))
+    {
+      if (g_get_monotonic_time () > end || g_subprocess_get_if_exited (env.qemu))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               "QEMU did not create its SPICE and QMP sockets");
+          return FALSE;
+        }
+      g_usleep (20000);
+    }
+
+  client = g_socket_client_new ();
+  addr = g_unix_socket_address_new (env.qmp_path);
+  env.qmp = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, error);
+  if (env.qmp == NULL)
+    return FALSE;
+  env.qmp_in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (env.qmp)));
+  greeting = g_data_input_stream_read_line_utf8 (env.qmp_in, NULL, NULL, error);
+  if (greeting == NULL)
+    return FALSE;
+  caps = qmp_command ("{\"execute\":\"qmp_capabilities\"}");
+  return TRUE;
+}
+
+static void
+setup (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  env.tmpdir = g_dir_make_tmp ("vireo-spice-XXXXXX", &error);
+  g_assert_no_error (error);
+  env.spice_path = g_build_filename (env.tmpdir, "spice.sock", NULL);
+  env.qmp_path = g_build_filename (env.tmpdir, "qmp.sock", NULL);
+
+  if (!start_xvfb (&error) || !start_qemu (&error))
+    env.setup_error = g_strdup (error->message);
+}
+
+static void
+teardown (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_clear_object (&env.qmp_in);
+  g_clear_object (&env.qmp);
+  if (env.qemu != NULL)
+    {
+      g_subprocess_force_exit (env.qemu);
+      g_subprocess_wait (env.qemu, NULL, NULL);
+      g_clear_object (&env.qemu);
+    }
+  if (env.xvfb != NULL)
+    {
+      g_subprocess_force_exit (env.xvfb);
+      g_subprocess_wait (env.xvfb, NULL, NULL);
+      g_clear_object (&env.xvfb);
+    }
+  dir = g_dir_open (env.tmpdir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (env.tmpdir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (env.tmpdir);
+}
+
+static void
+wait_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+run_quiet (const char * const *argv)
+{
+  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+  gboolean done = FALSE;
+
+  if (p == NULL)
+    return FALSE;
+  /* Keep the main loop turning while the tool drives the X server. */
+  g_subprocess_wait_async (p, NULL, wait_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  return g_subprocess_get_successful (p);
+}
+
+/* ---- "need-fd" answered later, as the app answers it ----------------------- */
+
+typedef struct {
+  VireoSpiceDisplay *display;
+  GPtrArray         *types;
+  guint              pending;
+  int                disconnected;
+  GPtrArray         *errors;
+} Owner;
+
+static gboolean
+answer_later (gpointer data)
+{
+  Owner *owner = data;
+  int fd = connect_unix (env.spice_path);
+  g_autoptr(GError) error = NULL;
+
+  if (fd < 0)
+    error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect %s", env.spice_path);
+  g_assert_true (vireo_spice_display_provide_fd (owner->display, fd, error));
+  owner->pending--;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_need_fd (VireoSpiceDisplay *display,
+            const char        *type,
+            Owner             *owner)
+{
+  g_ptr_array_add (owner->types, g_strdup (type));
+  owner->pending++;
+  g_timeout_add (20, answer_later, owner);
+}
+
+static void
+on_disconnected (VireoSpiceDisplay *display,
+                 Owner             *owner)
+{
+  owner->disconnected++;
+}
+
+static void
+on_error (VireoSpiceDisplay *display,
+          const char        *message,
+          Owner             *owner)
+{
+  g_ptr_array_add (owner->errors, g_strdup (message));
+}
+
+static gboolean
+has_type (GPtrArray  *types,
+          const char *type)
+{
+  for (guint i = 0; i < types->len; i++)
+    if (g_str_equal (g_ptr_array_index (types, i), type))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+factory (VireoSpiceDisplay  *self,
+         const char         *channel_type,
+         gpointer            user_data,
+         GError            **error)
+{
+  int fd = connect_unix (user_data);
+
+  if (fd < 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect %s", (char *) user_data);
+  return fd;
+}
+
+static void
+test_spice_e2e (void)
+{
+  Owner owner = { 0 };
+  GtkWidget *window, *display, *display2, *window2;
+  g_autoptr(Image) before = NULL;
+  g_autoptr(Image) after_x = NULL;
+  g_autoptr(GError) error = NULL;
+  SpiceUsbDeviceManager *manager;
+  double diff;
+
+  if (env.setup_error != NULL)
+    {
+      g_test_fail_printf ("%s", env.setup_error);
+      return;
+    }
+  if (!gtk_init_check ())
+    {
+      g_test_fail_printf ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
+      return;
+    }
+
+  owner.types = g_ptr_array_new_with_free_func (g_free);
+  owner.errors = g_ptr_array_new_with_free_func (g_free);
+
+  window = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), WINDOW_TITLE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  display = vireo_spice_display_new ();
+  owner.display = VIREO_SPICE_DISPLAY (display);
+  vireo_spice_display_set_scaling (owner.display, FALSE);
+  g_signal_connect (display, "need-fd", G_CALLBACK (on_need_fd), &owner);
+  g_signal_connect (display, "disconnected", G_CALLBACK (on_disconnected), &owner);
+  g_signal_connect (display, "error", G_CALLBACK (on_error), &owner);
+  gtk_window_set_child (GTK_WINDOW (window), display);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_grab_focus (display);
+
+  /* Every socket, the main one included, through "need-fd". */
+  g_assert_true (vireo_spice_display_open_fd (owner.display, -1));
+  g_assert_true (vireo_spice_display_is_open (owner.display));
+
+  diff = wait_widget_matches (owner.display, NULL, 60000);
+  g_test_message ("first frame: mean difference %.3f, %d × %d", diff,
+                  vireo_spice_display_get_width (owner.display),
+                  vireo_spice_display_get_height (owner.display));
+  for (guint i = 0; i < owner.errors->len; i++)
+    g_test_message ("error signal: %s", (char *) g_ptr_array_index (owner.errors, i));
+  g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
+  g_assert_true (vireo_spice_display_is_initialized (owner.display));
+  g_assert_true (has_type (owner.types, "main"));
+  g_assert_true (has_type (owner.types, "display"));
+  g_assert_true (has_type (owner.types, "inputs"));
+  g_assert_cmpuint (owner.pending, ==, 0);
+  /* Without a tablet or agent, QEMU offers server mouse mode only. */
+  g_assert_false (vireo_spice_display_get_absolute_pointer (owner.display));
+  g_assert_false (vireo_spice_display_get_agent_connected (owner.display));
+
+  /* Real key events from the X server, through the widget's key path. */
+  if (g_find_program_in_path ("xdotool") == NULL)
+    {
+      g_test_fail_printf ("xdotool is not installed (package xdotool): cannot send real key events");
+      return;
+    }
+  before = widget_image (owner.display);
+  {
+    const char *focus[] = { "xdotool", "search", "--sync", "--name", WINDOW_TITLE,
+                            "windowactivate", "--sync", "windowfocus", "--sync", NULL };
+    const char *type[] = { "xdotool", "type", "--delay", "80", "ls", NULL };
+    const char *enter[] = { "xdotool", "key", "Return", NULL };
+
+    run_quiet (focus);
+    pump (300);
+    g_assert_true (run_quiet (type));
+    g_assert_true (run_quiet (enter));
+  }
+  diff = wait_widget_matches (owner.display, before, 15000);
+  g_test_message ("after typing ls: mean difference %.3f", diff);
+  g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
+  after_x = widget_image (owner.display);
+  g_assert_cmpfloat (mean_diff (before, after_x), >, 0.05);
+
+  /* The evdev API: "help" + Enter. */
+  {
+    guint codes[] = { KEY_H, KEY_E, KEY_L, KEY_P, KEY_ENTER };
+    g_autoptr(Image) after_api = NULL;
+
+    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_ENTER), ==, 0x1c);
+    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_KPENTER), ==, 0x11c);
+    for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+      {
+        vireo_spice_display_send_evdev_key (owner.display, codes[i], TRUE);
+        pump (30);
+        vireo_spice_display_send_evdev_key (owner.display, codes[i], FALSE);
+        pump (60);
+      }
+    diff = wait_widget_matches (owner.display, after_x, 15000);
+    g_test_message ("after help: mean difference %.3f", diff);
+    g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
+    after_api = widget_image (owner.display);
+    g_assert_cmpfloat (mean_diff (after_x, after_api), >, 0.05);
+  }
+
+  /* A screenshot of the X screen with the widget showing GRUB. */
+  if (g_find_program_in_path ("import") != NULL)
+    {
+      const char *shot = g_getenv ("VIREO_SPICE_SCREENSHOT");
+      const char *argv[] = { "import", "-window", "root", shot ? shot : "/tmp/spice.png", NULL };
+
+      pump (300);
+      if (!run_quiet (argv))
+        g_test_message ("import failed");
+    }
+
+  /* USB: the chooser lists exactly what the session's manager reports. */
+  manager = vireo_spice_display_get_usb_device_manager (owner.display, &error);
+  if (manager == NULL)
+    g_test_message ("no USB manager: %s", error->message);
+  else
+    {
+      g_autoptr(GPtrArray) devices = spice_usb_device_manager_get_devices (manager);
+      GtkWidget *chooser = vireo_spice_usb_chooser_new (manager);
+
+      g_object_ref_sink (chooser);
+      g_test_message ("USB devices reported: %u", devices ? devices->len : 0);
+      g_assert_cmpuint (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)), ==,
+                        devices ? devices->len : 0);
+      g_object_unref (chooser);
+    }
+
+  /* A second client, fds from a factory: QEMU serves one client at a
+   * time, so the first one must see its session end. */
+  window2 = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window2), 400, 300);
+  display2 = vireo_spice_display_new ();
+  gtk_window_set_child (GTK_WINDOW (window2), display2);
+  gtk_window_present (GTK_WINDOW (window2));
+  g_assert_true (vireo_spice_display_open_fd_factory (VIREO_SPICE_DISPLAY (display2), factory,
+                                                      env.spice_path));
+  diff = wait_widget_matches (VIREO_SPICE_DISPLAY (display2), NULL, 30000);
+  g_test_message ("second client: mean difference %.3f", diff);
+  g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (owner.disconnected == 0 && g_get_monotonic_time () < end)
+      pump (50);
+  }
+  g_assert_cmpint (owner.disconnected, ==, 1);
+  g_assert_false (vireo_spice_display_is_open (owner.display));
+
+  vireo_spice_display_close (VIREO_SPICE_DISPLAY (display2));
+  g_assert_false (vireo_spice_display_is_open (VIREO_SPICE_DISPLAY (display2)));
+  gtk_window_destroy (GTK_WINDOW (window2));
+  gtk_window_destroy (GTK_WINDOW (window));
+  pump (200);
+  g_ptr_array_unref (owner.types);
+  g_ptr_array_unref (owner.errors);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  setup ();
+  g_test_add_func ("/display/spice/e2e", test_spice_e2e);
+  ret = g_test_run ();
+  teardown ();
+  return ret;
+}
