@@ -16,6 +16,7 @@
 
 #include "vireo-connection.h"
 #include "vireo-stats.h"
+#include "vireo-vnc-capture.h"
 
 #define EXIT_USAGE 2
 
@@ -40,6 +41,7 @@ static const Command commands[] = {
   { "restore",   VIREO_DOMAIN_ACTION_RESTORE,   TRUE },
   { "delete",    VIREO_DOMAIN_ACTION_DELETE,    TRUE },
   { "autostart", VIREO_DOMAIN_ACTION_AUTOSTART_ON, TRUE },
+  { "screenshot", VIREO_DOMAIN_ACTION_LAST,     TRUE },
 };
 
 typedef struct {
@@ -624,6 +626,67 @@ cmd_action (Ctl              *ctl,
   return EXIT_SUCCESS;
 }
 
+/* ---- screenshot ---- */
+
+typedef struct {
+  Ctl              *ctl;
+  int               fd;
+  VireoGraphicsType type;
+  GError           *error;
+} GraphicsWait;
+
+static void
+graphics_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GraphicsWait *w = user_data;
+
+  w->fd = vireo_domain_open_graphics_finish (VIREO_DOMAIN (source), result, &w->type, &w->error);
+  g_main_loop_quit (w->ctl->loop);
+}
+
+/* What the display widget receives, saved as PNG: not the hypervisor's
+ * screenshot API, so the two can be compared. */
+static int
+cmd_screenshot (Ctl        *ctl,
+                const char *name,
+                const char *path)
+{
+  GraphicsWait w = { ctl, -1, VIREO_GRAPHICS_NONE, NULL };
+  g_autoptr(GError) error = NULL;
+  VireoDomain *domain = vireo_connection_find_domain (ctl->conn, name);
+
+  if (domain == NULL)
+    {
+      fail (_("no VM named “%s” on %s"), name, ctl->uri);
+      return EXIT_FAILURE;
+    }
+  vireo_domain_open_graphics_async (domain, NULL, graphics_cb, &w);
+  g_main_loop_run (ctl->loop);
+  if (w.fd < 0)
+    {
+      fail (_("cannot reach the display of “%s”: %s"), name,
+            w.error ? w.error->message : _("unknown error"));
+      g_clear_error (&w.error);
+      return EXIT_FAILURE;
+    }
+  if (w.type != VIREO_GRAPHICS_VNC)
+    {
+      close (w.fd);
+      fail (_("cannot take a screenshot of “%s”: vireoctl reads VNC displays, and this VM "
+              "uses SPICE; use the console window's screenshot instead"), name);
+      return EXIT_FAILURE;
+    }
+  if (!vireo_vnc_capture_png (w.fd, path, 30000, &error))
+    {
+      fail (_("cannot take a screenshot of “%s”: %s"), name, error->message);
+      return EXIT_FAILURE;
+    }
+  g_print (_("Saved the display of “%s” to %s.\n"), name, path);
+  return EXIT_SUCCESS;
+}
+
 /* ---- main ---- */
 
 static const Command *
@@ -645,6 +708,7 @@ main (int   argc,
   g_autofree char *summary = NULL;
   const Command *cmd;
   const char *name = NULL;
+  const char *shot_path = NULL;
   Ctl ctl = { 0 };
   VireoDomainAction action;
   int status;
@@ -658,7 +722,7 @@ main (int   argc,
   context = g_option_context_new (_("COMMAND [NAME]"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
+  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
     _("List, control and watch virtual machines."),
     _("Commands:"),
     _("  list                       List all VMs with their state"),
@@ -672,7 +736,8 @@ main (int   argc,
     _("  save NAME | restore NAME   Save a VM’s state and stop it, or restore it"),
     _("  delete [--remove-storage] NAME"),
     _("                             Delete a VM, and with --remove-storage its disks"),
-    _("  autostart [--disable] NAME Start a VM with the host, or stop doing so"));
+    _("  autostart [--disable] NAME Start a VM with the host, or stop doing so"),
+    _("  screenshot NAME FILE.png   Save what the VM's display shows"));
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
     _("NAME may also be a VM’s UUID. Exit status: 0 on success, 1 when the "
@@ -704,7 +769,13 @@ main (int   argc,
           return usage_error (context, msg);
         }
       name = argv[2];
-      if (argc > 3)
+      if (g_str_equal (cmd->verb, "screenshot"))
+        {
+          if (argc != 4)
+            return usage_error (context, _("“screenshot” needs the name of a VM and a PNG file"));
+          shot_path = argv[3];
+        }
+      else if (argc > 3)
         {
           g_autofree char *msg = g_strdup_printf (_("unexpected argument “%s”"), argv[3]);
           return usage_error (context, msg);
@@ -751,6 +822,8 @@ main (int   argc,
     status = cmd_list (&ctl);
   else if (g_str_equal (cmd->verb, "stats"))
     status = cmd_stats (&ctl);
+  else if (g_str_equal (cmd->verb, "screenshot"))
+    status = cmd_screenshot (&ctl, name, shot_path);
   else
     status = cmd_action (&ctl, action, name);
 

@@ -32,10 +32,10 @@ trap cleanup EXIT
 
 # virtlogd may already run (a system one, or an earlier test's); one is enough.
 if ! pgrep -x virtlogd >/dev/null; then
-  virtlogd -f "$dir/virtlogd.conf" &
+  virtlogd -f "$dir/virtlogd.conf" >"$dir/virtlogd.out" 2>&1 &
   virtlogd_pid=$!
 fi
-libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" &
+libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
 for _ in $(seq 1 100); do
   [ -S "$dir/sock/libvirt-sock" ] && break
   sleep 0.1
