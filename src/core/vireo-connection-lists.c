@@ -261,8 +261,14 @@ domain_job_done (GObject      *source,
 
       if (r->info == NULL && domain != NULL)
         {
+          /* Gone by the time we looked. Report the event that asked us to
+           * look (a VM can stop and be undefined before the first lookup
+           * runs), then the removal, which the later "undefined" lookup will
+           * find already done. */
+          if (what != NULL && !g_str_equal (what, "undefined"))
+            vireo_connection_emit_domain_event (self, domain, what);
           vireo_connection_remove_domain (self, domain);
-          vireo_connection_emit_domain_event (self, domain, what ? what : "undefined");
+          vireo_connection_emit_domain_event (self, domain, "undefined");
         }
       else if (r->info != NULL)
         {

@@ -73,7 +73,6 @@ apply_stats (VireoConnection *self,
              gint64           dispatched)
 {
   VireoConnectionPrivate *priv = vireo_connection_priv (self);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   GListModel *domains = G_LIST_MODEL (priv->domains);
   guint64 tick = priv->ticks + 1;
   guint n;
@@ -102,20 +101,18 @@ apply_stats (VireoConnection *self,
       if (vireo_domain_get_seen_tick (domain) == tick ||
           vireo_domain_get_added_time (domain) >= dispatched)
         ;
-      else if (batch->complete)
-        g_ptr_array_add (gone, domain);
-      else if (vireo_domain_state_is_active (vireo_domain_get_state (domain)) &&
+      else if ((batch->complete || vireo_domain_state_is_active (vireo_domain_get_state (domain))) &&
                !g_hash_table_contains (priv->pending_lookups, vireo_domain_get_uuid (domain)))
         {
-          /* Running by our account but not among the running: it stopped
-           * (or went) without an event reaching us. Look. */
+          /* Gone from the full listing, or running by our account but not
+           * among the running: it went or stopped without an event reaching
+           * us (or before it did). Look it up, so that a removal is always
+           * announced as "undefined" by the one path that does so. */
           g_hash_table_add (priv->pending_lookups, g_strdup (vireo_domain_get_uuid (domain)));
           vireo_connection_domain_changed (self, vireo_domain_get_uuid (domain), NULL);
         }
       g_object_unref (domain);  /* the store keeps it */
     }
-  for (guint i = 0; i < gone->len; i++)
-    vireo_connection_remove_domain (self, g_ptr_array_index (gone, i));
 
   if (batch->has_host_cpu)
     {

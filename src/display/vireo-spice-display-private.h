@@ -69,6 +69,20 @@ struct _VireoSpiceDisplay
   gboolean             guest_owns_clipboard;
 };
 
+/* vireo-spice-display.c */
+void     vireo_spice_display_set_fb_size         (VireoSpiceDisplay *self,
+                                                  int                width,
+                                                  int                height);
+void     vireo_spice_display_became_initialized  (VireoSpiceDisplay *self);
+void     vireo_spice_display_emit_error          (VireoSpiceDisplay *self,
+                                                  const char        *message);
+
+/* vireo-spice-display-surface.c */
+void     vireo_spice_display_attach_display      (VireoSpiceDisplay *self);
+void     vireo_spice_display_drop_surface        (VireoSpiceDisplay *self);
+void     vireo_spice_display_snapshot            (GtkWidget         *widget,
+                                                  GtkSnapshot       *snapshot);
+
 /* vireo-spice-display-input.c */
 void     vireo_spice_display_init_input          (VireoSpiceDisplay *self);
 void     vireo_spice_display_release_keys        (VireoSpiceDisplay *self);

@@ -4,7 +4,6 @@
 #include "vireo-vnc-display-private.h"
 #include "vireo-keymap.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 /* Keyboard, pointer, cursor and clipboard of the VNC widget. */

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,6 +28,13 @@ pump (guint ms)
   while (g_get_monotonic_time () < end)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (2000);
+}
+
+/* A failed assertion aborts the test: its Xvfb must not outlive it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static gboolean
@@ -48,6 +57,7 @@ start_xvfb (GError **error)
   if (pipe (fds) < 0)
     g_error ("pipe failed");
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
   xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
                                       "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);

@@ -15,6 +15,8 @@
 #include <linux/input-event-codes.h>
 #include <math.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -56,6 +58,13 @@ static struct {
 } env;
 
 /* ---- helpers ------------------------------------------------------------ */
+
+/* A failed assertion aborts the test: its QEMU and Xvfb must not outlive it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static void
 pump (guint ms)
@@ -230,6 +239,7 @@ start_xvfb (GError **error)
   if (pipe (fds) < 0)
     g_error ("pipe failed");
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
   env.xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
                                           "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
@@ -268,6 +278,7 @@ start_qemu (GError **error)
 {
   g_autofree char *spice_arg = NULL;
   g_autofree char *qmp_arg = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GSocketAddress) addr = NULL;
   g_autofree char *greeting = NULL;
@@ -289,7 +300,9 @@ start_qemu (GError **error)
 
   spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", env.spice_path);
   qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", env.qmp_path);
-  env.qemu = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, error,
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  env.qemu = g_subprocess_launcher_spawn (launcher, error,
                                "qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-nodefaults",
                                "-vga", "qxl", "-display", "none",
                                "-spice", spice_arg,
@@ -305,7 +318,7 @@ start_qemu (GError **error)
   while (!(g_file_test (env.qmp_path, G_FILE_TEST_EXISTS) &&
            g_file_test (env.spice_path, G_FILE_TEST_EXISTS)))
     {
-      if (g_get_monotonic_time () > end || g_subprocess_get_if_exited (env.qemu))
+      if (g_get_monotonic_time () > end || kill (g_ascii_strtoll (g_subprocess_get_identifier (env.qemu), NULL, 10), 0) < 0)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                                "QEMU did not create its SPICE and QMP sockets");
@@ -393,6 +406,20 @@ run_quiet (const char * const *argv)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
   return g_subprocess_get_successful (p);
+}
+
+static void
+press_evdev_keys (VireoSpiceDisplay *display,
+                  const guint       *codes,
+                  gsize              n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      vireo_spice_display_send_evdev_key (display, codes[i], TRUE);
+      pump (30);
+      vireo_spice_display_send_evdev_key (display, codes[i], FALSE);
+      pump (60);
+    }
 }
 
 /* ---- "need-fd" answered later, as the app answers it ----------------------- */
@@ -525,6 +552,20 @@ test_spice_e2e (void)
   g_assert_false (vireo_spice_display_get_absolute_pointer (owner.display));
   g_assert_false (vireo_spice_display_get_agent_connected (owner.display));
 
+  /* The evdev API: "c" leaves GRUB's menu for its command line. */
+  {
+    guint codes[] = { KEY_C };
+    g_autoptr(Image) menu = widget_image (owner.display);
+
+    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_ENTER), ==, 0x1c);
+    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_KPENTER), ==, 0x11c);
+    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_RIGHTCTRL), ==, 0x11d);
+    press_evdev_keys (owner.display, codes, G_N_ELEMENTS (codes));
+    diff = wait_widget_matches (owner.display, menu, 15000);
+    g_test_message ("after c: mean difference %.3f", diff);
+    g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
+  }
+
   /* Real key events from the X server, through the widget's key path. */
   if (g_find_program_in_path ("xdotool") == NULL)
     {
@@ -549,20 +590,12 @@ test_spice_e2e (void)
   after_x = widget_image (owner.display);
   g_assert_cmpfloat (mean_diff (before, after_x), >, 0.05);
 
-  /* The evdev API: "help" + Enter. */
+  /* The evdev API again: "help" + Enter at the command line. */
   {
     guint codes[] = { KEY_H, KEY_E, KEY_L, KEY_P, KEY_ENTER };
     g_autoptr(Image) after_api = NULL;
 
-    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_ENTER), ==, 0x1c);
-    g_assert_cmpuint (vireo_spice_scancode_from_evdev (KEY_KPENTER), ==, 0x11c);
-    for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
-      {
-        vireo_spice_display_send_evdev_key (owner.display, codes[i], TRUE);
-        pump (30);
-        vireo_spice_display_send_evdev_key (owner.display, codes[i], FALSE);
-        pump (60);
-      }
+    press_evdev_keys (owner.display, codes, G_N_ELEMENTS (codes));
     diff = wait_widget_matches (owner.display, after_x, 15000);
     g_test_message ("after help: mean difference %.3f", diff);
     g_assert_cmpfloat (diff, <, MAX_MEAN_DIFF);
