@@ -562,7 +562,12 @@ qemu_exited (GObject      *source,
   gboolean crashed;
   VmRecord *r;
 
-  g_subprocess_wait_finish (process, result, NULL);
+  if (!g_subprocess_wait_finish (process, result, NULL) || g_subprocess_get_identifier (process) != NULL)
+    {
+      /* Not a real exit (the wait itself failed): nothing to report. */
+      exit_watch_free (w);
+      return;
+    }
   g_mutex_lock (&w->self->lock);
   if ((r = record_lookup (w->self, w->uuid)) != NULL)
     {
