@@ -9,8 +9,8 @@ asan=${2:-build-asan}
 cd "$(dirname "$0")/.."
 
 passed=0; failed=0; skipped=0
-count() {  # count results of a meson test run from its testlog.json
-  local log=$1/meson-logs/testlog.json
+count() {  # count results of a meson test run from its log (testlog or $2)
+  local log=$1/meson-logs/${2:-testlog}.json
   [ -f "$log" ] || return 0
   read -r p f s < <(/usr/bin/python3 - "$log" <<'PY'
 import json, sys
@@ -63,9 +63,9 @@ if setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=deb
       --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=1
   count "$asan"
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-    meson test -C "$asan" --suite leaky-deps \
+    meson test -C "$asan" --suite leaky-deps --logbase testlog-leaky-deps \
       --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=1
-  count "$asan"
+  count "$asan" testlog-leaky-deps
 else
   echo "check: the sanitizer build failed" >&2
   failed=$((failed + 1)); status=1

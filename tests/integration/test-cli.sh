@@ -219,7 +219,7 @@ data_lines=$(grep -cE '^(web-1|web-2|db-1|build-1|saved-1|xenpv-1|xenpv-2|scratc
 # Without --count it runs until interrupted, then exits 0.
 timeout 60 "$VIREOCTL" -c "$URI" stats --interval 200 </dev/null >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 1.5
+sleep 3  # slow under the sanitizers: give it time for 3 ticks
 kill -INT $pid
 wait $pid
 rc=$?
