@@ -12,6 +12,7 @@ struct _VireoManagerWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
+  AdwStatusPage        *empty_page;
   GtkListView          *list_view;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;

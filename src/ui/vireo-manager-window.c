@@ -215,6 +215,10 @@ on_connections_changed (VireoManagerWindow *self)
 {
   gboolean empty = g_list_model_get_n_items (self->connections) == 0;
 
+  /* Its large icon exists only as SVG: set it when the page is shown, so a
+   * window that never shows it never loads the SVG renderer (6 MiB). */
+  if (empty)
+    adw_status_page_set_icon_name (self->empty_page, "network-server-symbolic");
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
@@ -444,6 +448,7 @@ vireo_manager_window_class_init (VireoManagerWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/vireo/Vireo/vireo-manager-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerWindow, search_entry);
