@@ -3,7 +3,10 @@
  * handshake, events arriving at any time, error replies, and a peer that
  * misbehaves (malformed JSON, no greeting, early close). */
 #include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -392,6 +395,93 @@ test_execute_unconnected (void)
   g_assert_error (error, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED);
 }
 
+/* A monitor busy with another client (its listen backlog full) is waited
+ * for, not given up on: the sync call connects once the peer accepts. */
+typedef struct {
+  int         listen_fd;
+  const Step *steps;
+  GString    *failures;
+} BusyPeer;
+
+static gpointer
+busy_peer_thread (gpointer data)
+{
+  BusyPeer *busy = data;
+  Peer peer = { .steps = busy->steps, .failures = busy->failures };
+  int fd;
+
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  /* The two connections that filled the backlog come first. */
+  for (int i = 0; i < 2; i++)
+    {
+      fd = accept (busy->listen_fd, NULL, NULL);
+      if (fd >= 0)
+        close (fd);
+    }
+  fd = accept (busy->listen_fd, NULL, NULL);
+  if (fd < 0)
+    {
+      g_string_append (busy->failures, "accept failed; ");
+      return NULL;
+    }
+  g_mutex_init (&peer.lock);
+  peer.fd = fd;
+  peer_thread (&peer);
+  if (peer.fd >= 0)
+    close (peer.fd);
+  g_mutex_clear (&peer.lock);
+  return NULL;
+}
+
+static void
+test_sync_busy_monitor (void)
+{
+  static const Step steps[] = {
+    { SEND, GREETING },
+    { EXPECT, "qmp_capabilities" },
+    { REPLY, "\"return\": {}" },
+    { EXPECT, "query-status" },
+    { REPLY, "\"return\": {\"status\": \"running\", \"running\": true}" },
+    { CLOSE, NULL },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("vireo-qmp-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "qmp.sock", NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GSocket) listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+  GSocket *filler[2] = { NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  BusyPeer busy = { .steps = steps, .failures = g_string_new (NULL) };
+  GThread *thread;
+
+  g_assert_true (g_socket_bind (listener, address, FALSE, &error));
+  g_socket_set_listen_backlog (listener, 1);
+  g_assert_true (g_socket_listen (listener, &error));
+  /* Fill the backlog, as a client QEMU has not dropped yet would. */
+  for (int i = 0; i < 2; i++)
+    {
+      filler[i] = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+      g_assert_true (g_socket_connect (filler[i], address, NULL, &error));
+    }
+  busy.listen_fd = g_socket_get_fd (listener);
+  /* GSocket made it non-blocking; the peer's plain accept() waits. */
+  g_assert_cmpint (fcntl (busy.listen_fd, F_SETFL,
+                          fcntl (busy.listen_fd, F_GETFL) & ~O_NONBLOCK), ==, 0);
+  thread = g_thread_new ("busy-peer", busy_peer_thread, &busy);
+
+  node = vireo_qmp_execute_sync (path, "query-status", NULL, 5000, &error);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "status"), ==, "running");
+  g_assert_cmpstr (busy.failures->str, ==, "");
+  g_string_free (busy.failures, TRUE);
+  g_clear_object (&filler[0]);
+  g_clear_object (&filler[1]);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_sync_missing_socket (void)
 {
@@ -416,5 +506,6 @@ main (int argc, char **argv)
   g_test_add_func ("/qmp/event-without-name", test_event_without_name);
   g_test_add_func ("/qmp/execute-unconnected", test_execute_unconnected);
   g_test_add_func ("/qmp/sync-missing-socket", test_sync_missing_socket);
+  g_test_add_func ("/qmp/sync-busy-monitor", test_sync_busy_monitor);
   return g_test_run ();
 }

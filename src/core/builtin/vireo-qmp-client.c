@@ -352,6 +352,13 @@ unix_connected (GObject      *source,
   g_autoptr(GSocketConnection) conn =
     g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
 
+  if (conn == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      /* The monitor's listen backlog is full (it is busy with another
+       * client): the caller may try again. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   if (conn == NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
@@ -459,6 +466,24 @@ sync_executed (GObject      *source,
   g_main_loop_quit (data->loop);
 }
 
+#define RETRY_CONNECT_MS 50
+
+static void sync_connected (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static gboolean
+sync_retry_connect (gpointer user_data)
+{
+  VireoQmpClient *client = user_data;
+
+  vireo_qmp_client_connect_unix_async (client,
+                                       g_object_get_data (G_OBJECT (client), "vireo-socket-path"),
+                                       NULL, sync_connected,
+                                       g_object_get_data (G_OBJECT (client), "vireo-sync-data"));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 sync_connected (GObject      *source,
                 GAsyncResult *result,
@@ -471,6 +496,18 @@ sync_connected (GObject      *source,
 
   if (!vireo_qmp_client_connect_finish (client, result, &data->error))
     {
+      /* QEMU serves one monitor client at a time: while it has not yet
+       * noticed that the previous one left, a non-blocking connect finds
+       * the listen backlog full. Try again until the timeout. */
+      if (g_error_matches (data->error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && !data->timed_out)
+        {
+          g_autoptr(GSource) retry = g_timeout_source_new (RETRY_CONNECT_MS);
+
+          g_clear_error (&data->error);
+          g_source_set_callback (retry, sync_retry_connect, g_object_ref (client), g_object_unref);
+          g_source_attach (retry, g_main_context_get_thread_default ());
+          return;
+        }
       g_main_loop_quit (data->loop);
       return;
     }
@@ -506,6 +543,8 @@ vireo_qmp_execute_sync (const char  *socket_path,
   if (arguments != NULL)
     g_object_set_data_full (G_OBJECT (client), "vireo-arguments", json_object_ref (arguments),
                             (GDestroyNotify) json_object_unref);
+  g_object_set_data_full (G_OBJECT (client), "vireo-socket-path", g_strdup (socket_path), g_free);
+  g_object_set_data (G_OBJECT (client), "vireo-sync-data", &data);
   timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (timeout, sync_timeout, &data, NULL);
   g_source_attach (timeout, context);
