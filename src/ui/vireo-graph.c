@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The graphs of a row — CPU, memory, disk, network — drawn by one widget
+ * with a slot per graph. One widget rather than four: GTK 4.8's list view
+ * keeps about 200 rows whatever fits on screen, and with 1,000 VMs each
+ * widget of a row cost ~2 MiB over the list (four graph widgets ~9 MiB). */
 #include "vireo-config.h"
 
 #include <glib/gi18n.h>
@@ -7,22 +11,25 @@
 
 #include "vireo-graph.h"
 
-#define NATURAL_WIDTH  120
-#define NATURAL_HEIGHT 28
+#define SLOT_WIDTH     120
+#define SLOT_HEIGHT    28
+#define SLOT_SPACING   12
+#define SLOT_RADIUS    4.0f
 /* Rates below this keep an idle line at the bottom instead of blowing noise
  * up to full height. */
 #define MIN_RATE_SCALE 4096.0
 
-struct _VireoGraph
+typedef struct
 {
-  GtkWidget        parent_instance;
-
   char            *title;
   char            *names[2];
+  VireoGraphKind   kind;
   const VireoRing *rings[2];
   guint64          serials[2];
-  PangoLayout     *layout;
-  VireoGraphKind   kind;
+  gboolean         shown;      /* takes its place (the user's column choice) */
+  gboolean         drawn;      /* drawn there (a host has no disk graph) */
+  char            *value_text;
+  char            *tooltip;
 
   /* The plotted lines as an image, redrawn only when a sample, the size or
    * the colours change. One texture per graph keeps a frame to a handful of
@@ -34,11 +41,26 @@ struct _VireoGraph
   int              cache_scale;
   guint64          cache_serials[2];
   GdkRGBA          cache_colors[2];
-  char            *accessible_label;
-  char            *tooltip;
+} Slot;
+
+struct _VireoGraph
+{
+  GtkWidget    parent_instance;
+
+  Slot         slots[VIREO_GRAPH_N_SLOTS];
+  PangoLayout *layout;             /* made at the first draw */
+  char        *accessible_label;
 };
 
 G_DEFINE_FINAL_TYPE (VireoGraph, vireo_graph, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SLOT0_SHOWN,
+  N_PROPS = PROP_SLOT0_SHOWN + VIREO_GRAPH_N_SLOTS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* g_set_str() is GLib 2.76; Debian 12 has 2.74. */
 static gboolean
@@ -59,72 +81,92 @@ vireo_graph_new (void)
 }
 
 static char *
-format_value (VireoGraph *self,
-              double      value)
+format_value (VireoGraphKind kind,
+              double         value)
 {
-  if (self->kind == VIREO_GRAPH_PERCENT)
+  if (kind == VIREO_GRAPH_PERCENT)
     /* Translators: a percentage, e.g. "12 %" */
     return g_strdup_printf (_("%.0f %%"), CLAMP (value, 0.0, 100.0));
   return vireo_format_rate (MAX (value, 0.0));
 }
 
+static gboolean
+slot_has_rings (const Slot *slot)
+{
+  return slot->rings[0] != NULL || slot->rings[1] != NULL;
+}
+
+static guint
+n_shown (VireoGraph *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    if (self->slots[i].title != NULL && self->slots[i].shown)
+      n++;
+  return n;
+}
+
+/* The slot's value text and tooltip from its latest samples. */
 static void
-vireo_graph_refresh_text (VireoGraph *self)
+slot_refresh_text (Slot *slot)
 {
   g_autofree char *value = NULL;
-  g_autofree char *label = NULL;
   g_autofree char *tooltip = NULL;
   double total = 0.0;
-  gboolean any = FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
-    if (self->rings[i] != NULL)
-      {
-        total += vireo_ring_get_latest (self->rings[i]);
-        any = TRUE;
-      }
-
-  if (!any)
+  if (!slot_has_rings (slot))
     {
-      pango_layout_set_text (self->layout, "", 0);
-      g_clear_pointer (&self->accessible_label, g_free);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, self->title ? self->title : "",
-                                      -1);
-      if (self->tooltip != NULL)
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
-      g_clear_pointer (&self->tooltip, g_free);
+      g_clear_pointer (&slot->value_text, g_free);
+      g_clear_pointer (&slot->tooltip, g_free);
       return;
     }
 
-  value = format_value (self, total);
-  pango_layout_set_text (self->layout, value, -1);
+  for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
+    if (slot->rings[i] != NULL)
+      total += vireo_ring_get_latest (slot->rings[i]);
+  value = format_value (slot->kind, total);
 
-  /* "CPU usage 12 %" */
-  label = g_strdup_printf ("%s %s", self->title ? self->title : "", value);
-  /* Only a changed value is announced: an idle VM costs no accessibility
-   * traffic at every tick. */
-  if (set_str (&self->accessible_label, label))
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                    -1);
-
-  if (self->rings[0] != NULL && self->rings[1] != NULL && self->names[0] && self->names[1])
+  if (slot->rings[0] != NULL && slot->rings[1] != NULL && slot->names[0] && slot->names[1])
     {
-      g_autofree char *a = format_value (self, vireo_ring_get_latest (self->rings[0]));
-      g_autofree char *b = format_value (self, vireo_ring_get_latest (self->rings[1]));
+      g_autofree char *a = format_value (slot->kind, vireo_ring_get_latest (slot->rings[0]));
+      g_autofree char *b = format_value (slot->kind, vireo_ring_get_latest (slot->rings[1]));
 
-      tooltip = g_strdup_printf ("%s\n%s: %s\n%s: %s",
-                                 self->title ? self->title : "",
-                                 self->names[0], a, self->names[1], b);
+      tooltip = g_strdup_printf ("%s\n%s: %s\n%s: %s", slot->title, slot->names[0], a,
+                                 slot->names[1], b);
     }
   else
-    tooltip = g_steal_pointer (&label);
+    /* "CPU usage 12 %" */
+    tooltip = g_strdup_printf ("%s %s", slot->title, value);
 
-  /* Setting a tooltip makes GTK ask the X server where the pointer is (a
-   * server grab and a round trip): only do it when the text changes. */
-  if (set_str (&self->tooltip, tooltip))
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  set_str (&slot->value_text, value);
+  set_str (&slot->tooltip, tooltip);
+}
+
+/* "CPU usage 12 %, Memory usage 40 %": announced only when it changes, so
+ * an idle VM costs no accessibility traffic at every tick. */
+static void
+refresh_accessible_label (VireoGraph *self)
+{
+  g_autoptr(GString) label = g_string_new (NULL);
+
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      const Slot *slot = &self->slots[i];
+
+      if (slot->title == NULL || !slot->shown || !slot->drawn)
+        continue;
+      if (label->len > 0)
+        g_string_append (label, ", ");
+      g_string_append (label, slot->title);
+      if (slot->value_text != NULL)
+        g_string_append_printf (label, " %s", slot->value_text);
+    }
+
+  if (set_str (&self->accessible_label, label->str))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label->str,
+                                    -1);
 }
 
 /* What the plotted picture depends on: the ring's serial, except that an
@@ -142,6 +184,26 @@ picture_key (const VireoRing *ring)
   return vireo_ring_get_serial (ring);
 }
 
+static gboolean
+slot_update (Slot *slot)
+{
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
+    {
+      guint64 key = picture_key (slot->rings[i]);
+
+      if (key != slot->serials[i])
+        {
+          slot->serials[i] = key;
+          changed = TRUE;
+        }
+    }
+  if (changed)
+    slot_refresh_text (slot);
+  return changed;
+}
+
 void
 vireo_graph_update (VireoGraph *self)
 {
@@ -149,68 +211,95 @@ vireo_graph_update (VireoGraph *self)
 
   g_return_if_fail (VIREO_IS_GRAPH (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
-    {
-      guint64 key = picture_key (self->rings[i]);
-
-      if (key != self->serials[i])
-        {
-          self->serials[i] = key;
-          changed = TRUE;
-        }
-    }
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    changed |= slot_update (&self->slots[i]);
 
   if (!changed)
     return;
 
-  vireo_graph_refresh_text (self);
+  refresh_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void
 vireo_graph_set_rings (VireoGraph      *self,
+                       guint            slot,
                        const VireoRing *first,
                        const VireoRing *second)
 {
-  g_return_if_fail (VIREO_IS_GRAPH (self));
+  Slot *s;
 
-  if (self->rings[0] == first && self->rings[1] == second)
+  g_return_if_fail (VIREO_IS_GRAPH (self));
+  g_return_if_fail (slot < VIREO_GRAPH_N_SLOTS);
+
+  s = &self->slots[slot];
+  if (s->rings[0] == first && s->rings[1] == second)
     return;
 
-  self->rings[0] = first;
-  self->rings[1] = second;
-  self->serials[0] = self->serials[1] = G_MAXUINT64;
-  vireo_graph_update (self);
-}
-
-void
-vireo_graph_set_title (VireoGraph *self,
-                       const char *title)
-{
-  g_return_if_fail (VIREO_IS_GRAPH (self));
-
-  if (set_str (&self->title, title))
-    vireo_graph_refresh_text (self);
-}
-
-void
-vireo_graph_set_kind (VireoGraph     *self,
-                      VireoGraphKind  kind)
-{
-  g_return_if_fail (VIREO_IS_GRAPH (self));
-
-  self->kind = kind;
-  vireo_graph_refresh_text (self);
+  s->rings[0] = first;
+  s->rings[1] = second;
+  s->serials[0] = s->serials[1] = G_MAXUINT64;
+  g_clear_object (&s->cache);
+  slot_update (s);
+  refresh_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-vireo_graph_set_series_names (VireoGraph *self,
-                              const char *first,
-                              const char *second)
+void
+vireo_graph_setup_slot (VireoGraph     *self,
+                        guint           slot,
+                        const char     *title,
+                        VireoGraphKind  kind,
+                        const char     *first_name,
+                        const char     *second_name)
 {
-  set_str (&self->names[0], first);
-  set_str (&self->names[1], second);
+  Slot *s;
+
+  g_return_if_fail (VIREO_IS_GRAPH (self));
+  g_return_if_fail (slot < VIREO_GRAPH_N_SLOTS);
+  g_return_if_fail (title != NULL);
+
+  s = &self->slots[slot];
+  set_str (&s->title, title);
+  set_str (&s->names[0], first_name);
+  set_str (&s->names[1], second_name);
+  s->kind = kind;
+  slot_refresh_text (s);
+  refresh_accessible_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+void
+vireo_graph_set_slot_shown (VireoGraph *self,
+                            guint       slot,
+                            gboolean    shown)
+{
+  g_return_if_fail (VIREO_IS_GRAPH (self));
+  g_return_if_fail (slot < VIREO_GRAPH_N_SLOTS);
+
+  shown = !!shown;
+  if (self->slots[slot].shown == shown)
+    return;
+  self->slots[slot].shown = shown;
+  refresh_accessible_label (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLOT0_SHOWN + slot]);
+}
+
+void
+vireo_graph_set_slot_drawn (VireoGraph *self,
+                            guint       slot,
+                            gboolean    drawn)
+{
+  g_return_if_fail (VIREO_IS_GRAPH (self));
+  g_return_if_fail (slot < VIREO_GRAPH_N_SLOTS);
+
+  drawn = !!drawn;
+  if (self->slots[slot].drawn == drawn)
+    return;
+  self->slots[slot].drawn = drawn;
+  refresh_accessible_label (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -306,26 +395,26 @@ draw_series (cairo_t         *cr,
 }
 
 static gboolean
-cache_valid (VireoGraph    *self,
+cache_valid (Slot          *slot,
              int            width,
              int            height,
              int            scale_factor,
              const GdkRGBA *colors)
 {
-  if (self->cache == NULL || self->cache_width != width || self->cache_height != height ||
-      self->cache_scale != scale_factor)
+  if (slot->cache == NULL || slot->cache_width != width || slot->cache_height != height ||
+      slot->cache_scale != scale_factor)
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
     {
-      if (picture_key (self->rings[i]) != self->cache_serials[i] ||
-          !gdk_rgba_equal (&colors[i], &self->cache_colors[i]))
+      if (picture_key (slot->rings[i]) != slot->cache_serials[i] ||
+          !gdk_rgba_equal (&colors[i], &slot->cache_colors[i]))
         return FALSE;
     }
   return TRUE;
 }
 
 static void
-render_cache (VireoGraph    *self,
+render_cache (Slot          *slot,
               int            width,
               int            height,
               int            scale_factor,
@@ -337,16 +426,16 @@ render_cache (VireoGraph    *self,
   cairo_t *cr;
   int stride;
 
-  g_clear_object (&self->cache);
+  g_clear_object (&slot->cache);
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale_factor,
                                         height * scale_factor);
   cr = cairo_create (surface);
   cairo_scale (cr, scale_factor, scale_factor);
   cairo_set_line_width (cr, 1.5);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
-    if (self->rings[i] != NULL)
-      draw_series (cr, self->rings[i], scale, width, height, &colors[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
+    if (slot->rings[i] != NULL)
+      draw_series (cr, slot->rings[i], scale, width, height, &colors[i]);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
@@ -356,16 +445,82 @@ render_cache (VireoGraph    *self,
   bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
                                       (gsize) stride * height * scale_factor,
                                       (GDestroyNotify) cairo_surface_destroy, surface);
-  self->cache = gdk_memory_texture_new (width * scale_factor, height * scale_factor,
+  slot->cache = gdk_memory_texture_new (width * scale_factor, height * scale_factor,
                                         GDK_MEMORY_DEFAULT, bytes, stride);
-  self->cache_width = width;
-  self->cache_height = height;
-  self->cache_scale = scale_factor;
-  for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
+  slot->cache_width = width;
+  slot->cache_height = height;
+  slot->cache_scale = scale_factor;
+  for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
     {
-      self->cache_serials[i] = picture_key (self->rings[i]);
-      self->cache_colors[i] = colors[i];
+      slot->cache_serials[i] = picture_key (slot->rings[i]);
+      slot->cache_colors[i] = colors[i];
     }
+}
+
+/* Where each shown slot goes in the allocated width: equal shares. */
+static double
+slot_width (VireoGraph *self)
+{
+  guint n = n_shown (self);
+  double width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  if (n == 0)
+    return 0;
+  return MAX (0.0, (width - (double) SLOT_SPACING * (n - 1)) / n);
+}
+
+static void
+snapshot_slot (VireoGraph    *self,
+               Slot          *slot,
+               GtkSnapshot   *snapshot,
+               double         width,
+               double         height,
+               const GdkRGBA *colors,
+               const GdkRGBA *text_color)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GskRoundedRect outline;
+  GdkRGBA background = *text_color;
+  double scale = 100.0;
+
+  /* A faint rounded field, as the theme's boxes. */
+  background.alpha *= 0.05f;
+  gsk_rounded_rect_init_from_rect (&outline, &GRAPHENE_RECT_INIT (0, 0, width, height),
+                                   SLOT_RADIUS);
+  gtk_snapshot_push_rounded_clip (snapshot, &outline);
+  gtk_snapshot_append_color (snapshot, &background, &outline.bounds);
+
+  if (slot_has_rings (slot))
+    {
+      if (slot->kind == VIREO_GRAPH_RATE)
+        {
+          scale = MIN_RATE_SCALE;
+          for (guint i = 0; i < G_N_ELEMENTS (slot->rings); i++)
+            if (slot->rings[i] != NULL)
+              scale = MAX (scale, vireo_ring_get_max (slot->rings[i]));
+        }
+      if (!cache_valid (slot, width, height, gtk_widget_get_scale_factor (widget), colors))
+        render_cache (slot, width, height, gtk_widget_get_scale_factor (widget), scale, colors);
+      if (slot->cache != NULL)
+        gtk_snapshot_append_texture (snapshot, slot->cache,
+                                     &GRAPHENE_RECT_INIT (0, 0, width, height));
+    }
+
+  if (slot->value_text != NULL)
+    {
+      if (self->layout == NULL)
+        {
+          self->layout = gtk_widget_create_pango_layout (widget, NULL);
+          pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+        }
+      pango_layout_set_width (self->layout, (int) MAX (0.0, width - 8) * PANGO_SCALE);
+      pango_layout_set_text (self->layout, slot->value_text, -1);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (4, 1));
+      gtk_snapshot_append_layout (snapshot, self->layout, text_color);
+      gtk_snapshot_restore (snapshot);
+    }
+  gtk_snapshot_pop (snapshot);
 }
 
 static void
@@ -373,39 +528,36 @@ vireo_graph_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
 {
   VireoGraph *self = VIREO_GRAPH (widget);
-  double width = gtk_widget_get_width (widget);
+  double width = slot_width (self);
   double height = gtk_widget_get_height (widget);
+  double x = 0;
   GdkRGBA colors[2];
   GdkRGBA text_color;
-  double scale = 100.0;
 
-  if (width <= 0 || height <= 0 || (self->rings[0] == NULL && self->rings[1] == NULL))
+  if (width <= 0 || height <= 0)
     return;
-
-  if (self->kind == VIREO_GRAPH_RATE)
-    {
-      scale = MIN_RATE_SCALE;
-      for (guint i = 0; i < G_N_ELEMENTS (self->rings); i++)
-        if (self->rings[i] != NULL)
-          scale = MAX (scale, vireo_ring_get_max (self->rings[i]));
-    }
 
   lookup_color (widget, "vireo_graph_color", &colors[0], "#3584e4");
   lookup_color (widget, "vireo_graph_secondary_color", &colors[1], "#e66100");
-
-  if (!cache_valid (self, width, height, gtk_widget_get_scale_factor (widget), colors))
-    render_cache (self, width, height, gtk_widget_get_scale_factor (widget), scale, colors);
-  if (self->cache != NULL)
-    gtk_snapshot_append_texture (snapshot, self->cache, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &text_color);
   G_GNUC_END_IGNORE_DEPRECATIONS
 
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (4, 1));
-  gtk_snapshot_append_layout (snapshot, self->layout, &text_color);
-  gtk_snapshot_restore (snapshot);
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      Slot *slot = &self->slots[i];
+
+      if (slot->title == NULL || !slot->shown)
+        continue;
+      if (slot->drawn)
+        {
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, 0));
+          snapshot_slot (self, slot, snapshot, width, height, colors, &text_color);
+          gtk_snapshot_restore (snapshot);
+        }
+      x += width + SLOT_SPACING;
+    }
 }
 
 static void
@@ -417,16 +569,54 @@ vireo_graph_measure (GtkWidget      *widget,
                      int            *minimum_baseline,
                      int            *natural_baseline)
 {
+  guint n = n_shown (VIREO_GRAPH (widget));
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = NATURAL_WIDTH / 2;
-      *natural = NATURAL_WIDTH;
+      int spacing = n > 0 ? SLOT_SPACING * (int) (n - 1) : 0;
+
+      *minimum = (int) n * SLOT_WIDTH / 2 + spacing;
+      *natural = (int) n * SLOT_WIDTH + spacing;
     }
   else
     {
-      *minimum = NATURAL_HEIGHT;
-      *natural = NATURAL_HEIGHT;
+      *minimum = n > 0 ? SLOT_HEIGHT : 0;
+      *natural = *minimum;
     }
+}
+
+/* The tooltip of the slot under the pointer. Asked for only while the
+ * pointer rests on the graphs: setting tooltips at every tick would make GTK
+ * ask the X server where the pointer is (a server grab and a round trip). */
+static gboolean
+vireo_graph_query_tooltip (GtkWidget  *widget,
+                           int         x,
+                           int         y,
+                           gboolean    keyboard_mode,
+                           GtkTooltip *tooltip)
+{
+  VireoGraph *self = VIREO_GRAPH (widget);
+  double width = slot_width (self);
+  double left = 0;
+
+  if (width <= 0)
+    return FALSE;
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      Slot *slot = &self->slots[i];
+
+      if (slot->title == NULL || !slot->shown)
+        continue;
+      if (x >= left && x < left + width)
+        {
+          if (!slot->drawn || slot->tooltip == NULL)
+            return FALSE;
+          gtk_tooltip_set_text (tooltip, slot->tooltip);
+          return TRUE;
+        }
+      left += width + SLOT_SPACING;
+    }
+  return FALSE;
 }
 
 static void
@@ -434,25 +624,36 @@ vireo_graph_finalize (GObject *object)
 {
   VireoGraph *self = VIREO_GRAPH (object);
 
-  g_clear_pointer (&self->title, g_free);
-  g_clear_pointer (&self->names[0], g_free);
-  g_clear_pointer (&self->names[1], g_free);
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      Slot *slot = &self->slots[i];
+
+      g_clear_pointer (&slot->title, g_free);
+      g_clear_pointer (&slot->names[0], g_free);
+      g_clear_pointer (&slot->names[1], g_free);
+      g_clear_pointer (&slot->value_text, g_free);
+      g_clear_pointer (&slot->tooltip, g_free);
+      g_clear_object (&slot->cache);
+    }
   g_clear_object (&self->layout);
-  g_clear_object (&self->cache);
   g_clear_pointer (&self->accessible_label, g_free);
-  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (vireo_graph_parent_class)->finalize (object);
 }
 
-enum {
-  PROP_0,
-  PROP_TITLE,
-  PROP_RATE,
-  PROP_FIRST_NAME,
-  PROP_SECOND_NAME,
-  N_PROPS
-};
+static void
+vireo_graph_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  VireoGraph *self = VIREO_GRAPH (object);
+
+  if (prop_id >= PROP_SLOT0_SHOWN && prop_id < N_PROPS)
+    g_value_set_boolean (value, self->slots[prop_id - PROP_SLOT0_SHOWN].shown);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
 
 static void
 vireo_graph_set_property (GObject      *object,
@@ -462,27 +663,10 @@ vireo_graph_set_property (GObject      *object,
 {
   VireoGraph *self = VIREO_GRAPH (object);
 
-  switch (prop_id)
-    {
-    case PROP_TITLE:
-      vireo_graph_set_title (self, g_value_get_string (value));
-      break;
-
-    case PROP_RATE:
-      vireo_graph_set_kind (self, g_value_get_boolean (value) ? VIREO_GRAPH_RATE : VIREO_GRAPH_PERCENT);
-      break;
-
-    case PROP_FIRST_NAME:
-      vireo_graph_set_series_names (self, g_value_get_string (value), self->names[1]);
-      break;
-
-    case PROP_SECOND_NAME:
-      vireo_graph_set_series_names (self, self->names[0], g_value_get_string (value));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (prop_id >= PROP_SLOT0_SHOWN && prop_id < N_PROPS)
+    vireo_graph_set_slot_shown (self, prop_id - PROP_SLOT0_SHOWN, g_value_get_boolean (value));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -492,25 +676,24 @@ vireo_graph_class_init (VireoGraphClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = vireo_graph_finalize;
+  object_class->get_property = vireo_graph_get_property;
   object_class->set_property = vireo_graph_set_property;
 
   widget_class->snapshot = vireo_graph_snapshot;
   widget_class->measure = vireo_graph_measure;
+  widget_class->query_tooltip = vireo_graph_query_tooltip;
 
-  /* Write-only, for templates: title, whether it shows a rate, and the
-   * names of the two series (tooltips). */
-  g_object_class_install_property (object_class, PROP_TITLE,
-    g_param_spec_string ("title", NULL, NULL, NULL,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_RATE,
-    g_param_spec_boolean ("rate", NULL, NULL, FALSE,
-                          G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_FIRST_NAME,
-    g_param_spec_string ("first-name", NULL, NULL, NULL,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (object_class, PROP_SECOND_NAME,
-    g_param_spec_string ("second-name", NULL, NULL, NULL,
-                         G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
+  /* "slot0-shown" … "slot3-shown", for g_settings_bind(). */
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("slot%u-shown", i);
+
+      properties[PROP_SLOT0_SHOWN + i] =
+        g_param_spec_boolean (g_intern_string (name), NULL, NULL, TRUE,
+                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                              G_PARAM_STATIC_STRINGS);
+    }
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "vireograph");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -519,7 +702,10 @@ vireo_graph_class_init (VireoGraphClass *klass)
 static void
 vireo_graph_init (VireoGraph *self)
 {
-  self->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
-  pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
-  pango_layout_set_width (self->layout, (NATURAL_WIDTH - 8) * PANGO_SCALE);
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    {
+      self->slots[i].shown = TRUE;
+      self->slots[i].drawn = TRUE;
+    }
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }

@@ -12,6 +12,9 @@
  * recycled by the list view; while bound, a row listens to its item and to
  * its connection's statistics ticks, and to nothing once unbound, so only
  * the visible rows cost anything. */
+/* The graph columns, in the order of the header and the settings. */
+enum { SLOT_CPU, SLOT_MEMORY, SLOT_DISK, SLOT_NETWORK };
+
 struct _VireoManagerRow
 {
   GtkWidget        parent_instance;
@@ -21,10 +24,7 @@ struct _VireoManagerRow
   GtkImage        *state_icon;
   GtkLabel        *name_label;
   GtkLabel        *status_label;
-  VireoGraph      *cpu_graph;
-  VireoGraph      *memory_graph;
-  VireoGraph      *disk_graph;
-  VireoGraph      *network_graph;
+  VireoGraph      *graphs;
   GtkWidget       *popover;
 
   GSettings       *settings;
@@ -82,10 +82,7 @@ vireo_manager_row_set_label (VireoManagerRow *self,
 static void
 vireo_manager_row_update_graphs (VireoManagerRow *self)
 {
-  vireo_graph_update (self->cpu_graph);
-  vireo_graph_update (self->memory_graph);
-  vireo_graph_update (self->disk_graph);
-  vireo_graph_update (self->network_graph);
+  vireo_graph_update (self->graphs);
 }
 
 static void
@@ -130,8 +127,8 @@ vireo_manager_row_update_connection (VireoManagerRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "inactive");
 
   /* A host we are not connected to has no current figures to show. */
-  gtk_widget_set_child_visible (GTK_WIDGET (self->cpu_graph), state == VIREO_CONNECTION_STATE_CONNECTED);
-  gtk_widget_set_child_visible (GTK_WIDGET (self->memory_graph), state == VIREO_CONNECTION_STATE_CONNECTED);
+  vireo_graph_set_slot_drawn (self->graphs, SLOT_CPU, state == VIREO_CONNECTION_STATE_CONNECTED);
+  vireo_graph_set_slot_drawn (self->graphs, SLOT_MEMORY, state == VIREO_CONNECTION_STATE_CONNECTED);
 
   vireo_manager_row_set_label (self, name, status);
 }
@@ -155,10 +152,8 @@ vireo_manager_row_unbind (VireoManagerRow *self)
     g_clear_signal_handler (&self->stats_handler, self->connection);
 
   /* The rings belong to the item: drop them before the item may go. */
-  vireo_graph_set_rings (self->cpu_graph, NULL, NULL);
-  vireo_graph_set_rings (self->memory_graph, NULL, NULL);
-  vireo_graph_set_rings (self->disk_graph, NULL, NULL);
-  vireo_graph_set_rings (self->network_graph, NULL, NULL);
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    vireo_graph_set_rings (self->graphs, i, NULL, NULL);
 
   gtk_tree_expander_set_list_row (self->expander, NULL);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "connection");
@@ -190,18 +185,18 @@ vireo_manager_row_bind (VireoManagerRow *self,
       self->connection = g_object_ref (vireo_domain_get_connection (domain));
       gtk_widget_add_css_class (GTK_WIDGET (self), "domain");
 
-      vireo_graph_set_rings (self->cpu_graph, vireo_domain_get_history (domain, VIREO_SERIES_CPU), NULL);
-      vireo_graph_set_rings (self->memory_graph, vireo_domain_get_history (domain, VIREO_SERIES_MEMORY), NULL);
-      vireo_graph_set_rings (self->disk_graph,
+      vireo_graph_set_rings (self->graphs, SLOT_CPU,
+                             vireo_domain_get_history (domain, VIREO_SERIES_CPU), NULL);
+      vireo_graph_set_rings (self->graphs, SLOT_MEMORY,
+                             vireo_domain_get_history (domain, VIREO_SERIES_MEMORY), NULL);
+      vireo_graph_set_rings (self->graphs, SLOT_DISK,
                              vireo_domain_get_history (domain, VIREO_SERIES_DISK_READ),
                              vireo_domain_get_history (domain, VIREO_SERIES_DISK_WRITE));
-      vireo_graph_set_rings (self->network_graph,
+      vireo_graph_set_rings (self->graphs, SLOT_NETWORK,
                              vireo_domain_get_history (domain, VIREO_SERIES_NET_RX),
                              vireo_domain_get_history (domain, VIREO_SERIES_NET_TX));
-      gtk_widget_set_child_visible (GTK_WIDGET (self->cpu_graph), TRUE);
-      gtk_widget_set_child_visible (GTK_WIDGET (self->memory_graph), TRUE);
-      gtk_widget_set_child_visible (GTK_WIDGET (self->disk_graph), TRUE);
-      gtk_widget_set_child_visible (GTK_WIDGET (self->network_graph), TRUE);
+      for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+        vireo_graph_set_slot_drawn (self->graphs, i, TRUE);
 
       self->state_handler = g_signal_connect_swapped (domain, "notify::state",
                                                       G_CALLBACK (vireo_manager_row_update_domain),
@@ -215,11 +210,13 @@ vireo_manager_row_bind (VireoManagerRow *self,
       self->connection = g_object_ref (connection);
       gtk_widget_add_css_class (GTK_WIDGET (self), "connection");
 
-      vireo_graph_set_rings (self->cpu_graph, vireo_connection_get_host_cpu_history (connection), NULL);
-      vireo_graph_set_rings (self->memory_graph, vireo_connection_get_host_memory_history (connection), NULL);
+      vireo_graph_set_rings (self->graphs, SLOT_CPU,
+                             vireo_connection_get_host_cpu_history (connection), NULL);
+      vireo_graph_set_rings (self->graphs, SLOT_MEMORY,
+                             vireo_connection_get_host_memory_history (connection), NULL);
       /* The host has no disk or network series: keep the columns aligned. */
-      gtk_widget_set_child_visible (GTK_WIDGET (self->disk_graph), FALSE);
-      gtk_widget_set_child_visible (GTK_WIDGET (self->network_graph), FALSE);
+      vireo_graph_set_slot_drawn (self->graphs, SLOT_DISK, FALSE);
+      vireo_graph_set_slot_drawn (self->graphs, SLOT_NETWORK, FALSE);
 
       self->state_handler = g_signal_connect_swapped (connection, "notify::state",
                                                       G_CALLBACK (vireo_manager_row_update_connection),
@@ -298,10 +295,10 @@ vireo_manager_row_constructed (GObject *object)
 
   if (self->settings != NULL)
     {
-      g_settings_bind (self->settings, "show-cpu-graph", self->cpu_graph, "visible", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-memory-graph", self->memory_graph, "visible", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-disk-graph", self->disk_graph, "visible", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-network-graph", self->network_graph, "visible", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-cpu-graph", self->graphs, "slot0-shown", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-memory-graph", self->graphs, "slot1-shown", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-disk-graph", self->graphs, "slot2-shown", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "show-network-graph", self->graphs, "slot3-shown", G_SETTINGS_BIND_GET);
     }
 }
 
@@ -365,10 +362,7 @@ vireo_manager_row_class_init (VireoManagerRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, state_icon);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, cpu_graph);
-  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, memory_graph);
-  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, disk_graph);
-  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, network_graph);
+  gtk_widget_class_bind_template_child (widget_class, VireoManagerRow, graphs);
 
   gtk_widget_class_set_css_name (widget_class, "vireomanagerrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -378,4 +372,12 @@ static void
 vireo_manager_row_init (VireoManagerRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  vireo_graph_setup_slot (self->graphs, SLOT_CPU, _("CPU usage"), VIREO_GRAPH_PERCENT, NULL, NULL);
+  vireo_graph_setup_slot (self->graphs, SLOT_MEMORY, _("Memory usage"), VIREO_GRAPH_PERCENT,
+                          NULL, NULL);
+  vireo_graph_setup_slot (self->graphs, SLOT_DISK, _("Disk I/O"), VIREO_GRAPH_RATE,
+                          _("Read"), _("Write"));
+  vireo_graph_setup_slot (self->graphs, SLOT_NETWORK, _("Network I/O"), VIREO_GRAPH_RATE,
+                          _("Received"), _("Sent"));
 }
