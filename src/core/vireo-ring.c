@@ -2,13 +2,15 @@
 #include "vireo-ring.h"
 
 /* Samples are floats: a graph needs no more precision, and 1,000 VMs × 6
- * series stay small. */
+ * series stay small. The samples are allocated at the first push and freed
+ * when the ring is cleared, so the rings of VMs that are not running (often
+ * most of a host's) hold no samples at all. */
 struct _VireoRing {
   guint   capacity;
   guint   length;
   guint   head;      /* index of the next write */
   guint64 serial;    /* bumps on every push, so a view can skip redraws */
-  float   values[];
+  float  *values;    /* capacity floats, or NULL while empty */
 };
 
 VireoRing *
@@ -18,7 +20,7 @@ vireo_ring_new (guint capacity)
 
   g_return_val_if_fail (capacity > 0, NULL);
 
-  ring = g_malloc0 (sizeof (VireoRing) + capacity * sizeof (float));
+  ring = g_new0 (VireoRing, 1);
   ring->capacity = capacity;
   return ring;
 }
@@ -26,6 +28,9 @@ vireo_ring_new (guint capacity)
 void
 vireo_ring_free (VireoRing *ring)
 {
+  if (ring == NULL)
+    return;
+  g_free (ring->values);
   g_free (ring);
 }
 
@@ -33,6 +38,7 @@ void
 vireo_ring_clear (VireoRing *ring)
 {
   g_return_if_fail (ring != NULL);
+  g_clear_pointer (&ring->values, g_free);
   ring->length = 0;
   ring->head = 0;
   ring->serial++;
@@ -44,6 +50,8 @@ vireo_ring_push (VireoRing *ring,
 {
   g_return_if_fail (ring != NULL);
 
+  if (ring->values == NULL)
+    ring->values = g_new0 (float, ring->capacity);
   ring->values[ring->head] = (float) value;
   ring->head = (ring->head + 1) % ring->capacity;
   if (ring->length < ring->capacity)
