@@ -7,7 +7,7 @@
 
 #include "vireo-add-connection-dialog.h"
 #include "vireo-application.h"
-#include "vireo-console-window.h"
+#include "vireo-console-loader.h"
 #include "vireo-auth-dialog.h"
 #include "vireo-manager-window.h"
 #include "vireo-preferences-window.h"
@@ -20,7 +20,8 @@ struct _VireoApplication
   /* VireoConnection, in the order they were added */
   GListStore     *connections;
 
-  GHashTable     *consoles;         /* VireoDomain* → VireoConsoleWindow* */
+  GHashTable     *consoles;         /* VireoDomain* → its console GtkWindow* */
+  GHashTable     *consoles_loading; /* VireoDomain* whose console is being made */
   char           *pending_console;  /* --show-domain-console, until found */
 
   guint           loaded : 1;
@@ -427,34 +428,83 @@ vireo_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
-static void
-console_closed (VireoApplication *self,
-                GtkWindow        *window)
-{
-  VireoDomain *domain = vireo_console_window_get_domain (VIREO_CONSOLE_WINDOW (window));
+typedef struct {
+  VireoApplication *self;    /* not a reference: the application outlives its windows */
+  VireoDomain      *domain;
+} ConsoleEntry;
 
-  if (domain != NULL && g_hash_table_lookup (self->consoles, domain) == window)
-    g_hash_table_remove (self->consoles, domain);
+static void
+console_entry_free (gpointer  data,
+                    GClosure *closure)
+{
+  ConsoleEntry *entry = data;
+
+  g_object_unref (entry->domain);
+  g_free (entry);
+}
+
+static void
+console_closed (GtkWindow    *window,
+                ConsoleEntry *entry)
+{
+  if (g_hash_table_lookup (entry->self->consoles, entry->domain) == window)
+    g_hash_table_remove (entry->self->consoles, entry->domain);
+}
+
+static void
+console_window_made (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(VireoDomain) domain = user_data;
+  VireoApplication *self = VIREO_APPLICATION_DEFAULT;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window = vireo_console_loader_new_window_finish (result, &error);
+  ConsoleEntry *entry;
+
+  g_hash_table_remove (self->consoles_loading, domain);
+  if (window == NULL)
+    {
+      GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+      AdwMessageDialog *dialog =
+        ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Could Not Open the Console"),
+                                                    error->message));
+
+      adw_message_dialog_add_response (dialog, "close", _("Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  entry = g_new0 (ConsoleEntry, 1);
+  entry->self = self;
+  entry->domain = g_object_ref (domain);
+  g_hash_table_insert (self->consoles, g_object_ref (domain), window);
+  g_signal_connect_data (window, "destroy", G_CALLBACK (console_closed), entry,
+                         console_entry_free, 0);
+  gtk_window_present (window);
 }
 
 void
 vireo_application_show_console (VireoApplication *self,
                                 VireoDomain      *domain)
 {
-  VireoConsoleWindow *window;
+  GtkWindow *window;
 
   g_return_if_fail (VIREO_IS_APPLICATION (self));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
 
   window = g_hash_table_lookup (self->consoles, domain);
-  if (window == NULL)
+  if (window != NULL)
     {
-      window = vireo_console_window_new (GTK_APPLICATION (self), domain);
-      g_hash_table_insert (self->consoles, g_object_ref (domain), window);
-      g_signal_connect_object (window, "destroy", G_CALLBACK (console_closed), self,
-                               G_CONNECT_SWAPPED);
+      gtk_window_present (window);
+      return;
     }
-  gtk_window_present (GTK_WINDOW (window));
+  /* The first console loads the console module in the background. */
+  if (g_hash_table_contains (self->consoles_loading, domain))
+    return;
+  g_hash_table_add (self->consoles_loading, g_object_ref (domain));
+  vireo_console_loader_new_window_async (GTK_APPLICATION (self), domain, NULL,
+                                         console_window_made, g_object_ref (domain));
 }
 
 /* --show-domain-console: as soon as a connection that has the VM is up. */
@@ -576,6 +626,7 @@ vireo_application_dispose (GObject *object)
   g_clear_object (&self->settings);
 
   g_clear_pointer (&self->consoles, g_hash_table_unref);
+  g_clear_pointer (&self->consoles_loading, g_hash_table_unref);
   g_clear_pointer (&self->pending_console, g_free);
   G_OBJECT_CLASS (vireo_application_parent_class)->dispose (object);
 }
@@ -603,6 +654,7 @@ vireo_application_init (VireoApplication *self)
 
   self->connections = g_list_store_new (VIREO_TYPE_CONNECTION);
   self->consoles = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
+  self->consoles_loading = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_object (self->settings, "changed::stats-interval",
                            G_CALLBACK (on_stats_interval_changed), self, G_CONNECT_SWAPPED);

@@ -2,6 +2,7 @@
 #include "vireo-config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -856,4 +857,15 @@ vireo_console_window_new (GtkApplication *application,
   if (vireo_domain_state_is_active (vireo_domain_get_state (domain)))
     connect_console (self);
   return self;
+}
+
+/* The entry point of the console module (see vireo-console-loader.h). */
+G_MODULE_EXPORT GtkWindow *vireo_console_module_new_window (GtkApplication *application,
+                                                            VireoDomain    *domain);
+
+G_MODULE_EXPORT GtkWindow *
+vireo_console_module_new_window (GtkApplication *application,
+                                 VireoDomain    *domain)
+{
+  return GTK_WINDOW (vireo_console_window_new (application, domain));
 }
