@@ -759,8 +759,10 @@ detect_cb (GObject      *source,
       g_autofree char *url = vireo_install_url_to_display (
         vireo_install_source_get_url (vireo_install_plan_get_source (self->plan)));
 
+      /* Most messages name the URL already; the others get it. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-          !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_CANCELLED))
+          !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_CANCELLED) &&
+          strstr (error->message, url) == NULL)
         g_prefix_error (&error, _("No install tree could be used at %s: "), url);
       prepare_done (self, task, error);
       return;
@@ -1265,6 +1267,7 @@ define_cb (GObject      *source,
 
   if (domain == NULL)
     {
+      g_prefix_error (&error, _("The host refused the VM’s configuration: "));
       fail_run (self, error);
       g_object_unref (self);
       return;
