@@ -180,6 +180,39 @@ VireoInstallMethod   _vireo_new_vm_wizard_get_method    (VireoNewVmWizard *self)
 gboolean             _vireo_new_vm_wizard_get_paravirt  (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_arch      (VireoNewVmWizard *self);
 
+static inline guint
+_vireo_new_vm_wizard_spin_value (GtkSpinButton *spin)
+{
+  return (guint) gtk_spin_button_get_value_as_int (spin);
+}
+
+static inline void
+_vireo_new_vm_wizard_set_spin (VireoNewVmWizard *self,
+                               GtkSpinButton    *spin,
+                               guint             value)
+{
+  self->updating = TRUE;
+  gtk_spin_button_set_value (spin, value);
+  self->updating = FALSE;
+}
+
+/* vireo-new-vm-wizard-pages.c: memory and CPUs, storage, name and network.
+ * The checks mark their fields and return why Forward is off (NULL: fine). */
+void                 _vireo_new_vm_wizard_pages_class_init (GtkWidgetClass *widget_class);
+char                *_vireo_new_vm_wizard_check_resources (VireoNewVmWizard *self);
+char                *_vireo_new_vm_wizard_check_storage   (VireoNewVmWizard *self);
+char                *_vireo_new_vm_wizard_check_name      (VireoNewVmWizard *self);
+/* The OS's recommended memory, CPUs and disk, unless the user set them. */
+void                 _vireo_new_vm_wizard_apply_recommendations (VireoNewVmWizard *self);
+void                 _vireo_new_vm_wizard_rebuild_pools   (VireoNewVmWizard *self);
+void                 _vireo_new_vm_wizard_rebuild_networks (VireoNewVmWizard *self);
+/* The OS's short id, made unique on the host, unless the user typed one. */
+void                 _vireo_new_vm_wizard_suggest_name    (VireoNewVmWizard *self);
+const char          *_vireo_new_vm_wizard_get_pool        (VireoNewVmWizard *self);
+NetItemKind          _vireo_new_vm_wizard_get_network     (VireoNewVmWizard *self,
+                                                           const char      **name);
+char                *_vireo_new_vm_wizard_dup_name        (VireoNewVmWizard *self);
+
 /* vireo-new-vm-wizard-source.c */
 void                 _vireo_new_vm_wizard_source_init   (VireoNewVmWizard *self);
 void                 _vireo_new_vm_wizard_source_dispose (VireoNewVmWizard *self);

@@ -832,9 +832,16 @@ _vireo_new_vm_wizard_source_init (VireoNewVmWizard *self)
 void
 _vireo_new_vm_wizard_source_dispose (VireoNewVmWizard *self)
 {
-  detection_clear (self);
-  if (self->os_filter != NULL)
-    gtk_custom_filter_set_filter_func (self->os_filter, NULL, NULL, NULL);
+  /* No widget is touched here (see the wizard's dispose). */
+  g_clear_handle_id (&self->detect_timeout_id, g_source_remove);
+  if (self->detect_cancellable != NULL)
+    g_cancellable_cancel (self->detect_cancellable);
+  g_clear_object (&self->detect_cancellable);
+  g_clear_pointer (&self->detect_key, g_free);
+  g_clear_object (&self->tree);
+  g_clear_pointer (&self->tree_error, g_free);
+  g_clear_object (&self->detected_os);
+  g_clear_pointer (&self->os_detect_error, g_free);
   g_clear_object (&self->os_selection);
   g_clear_object (&self->os_filtered);
   g_clear_object (&self->os_filter);
