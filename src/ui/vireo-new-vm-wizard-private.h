@@ -166,6 +166,7 @@ struct _VireoNewVmWizard
   GCancellable       *run_cancellable;
   gboolean            preparing;
   gboolean            prepared;
+  gboolean            keep_edits;       /* preparing again for edited XML */
   gboolean            running;
   gboolean            cancelling;
   char               *prepared_xml;

@@ -438,15 +438,20 @@ prepare_done (GObject      *object,
   xml = vireo_install_plan_get_final_xml (self->plan);
   self->prepared_xml = g_strdup (xml ? xml : "");
   buffer = gtk_text_view_get_buffer (self->xml_view);
-  gtk_text_buffer_set_text (buffer, self->prepared_xml, -1);
+  if (!self->keep_edits)
+    gtk_text_buffer_set_text (buffer, self->prepared_xml, -1);
+  self->keep_edits = FALSE;
   gtk_label_set_text (self->xml_status_label, "");
   gtk_widget_remove_css_class (GTK_WIDGET (self->xml_status_label), "error");
   gtk_text_view_set_editable (self->xml_view, TRUE);
   _vireo_new_vm_wizard_update (self);
 }
 
+/* `keep_uuid` non-NULL: prepare again for the text the user already edited
+ * (after a failed run), under the same identity, leaving the text alone. */
 static gboolean
-start_prepare (VireoNewVmWizard *self)
+start_prepare (VireoNewVmWizard *self,
+               const char       *keep_uuid)
 {
   g_autoptr(GError) error = NULL;
 
@@ -457,10 +462,14 @@ start_prepare (VireoNewVmWizard *self)
       show_error_dialog (self, _("The configuration could not be made"), error->message);
       return FALSE;
     }
+  if (keep_uuid != NULL)
+    vireo_install_plan_set_uuid (self->plan, keep_uuid);
+  self->keep_edits = keep_uuid != NULL;
   self->installer = vireo_installer_new (self->connection, self->plan);
   self->run_cancellable = g_cancellable_new ();
   self->preparing = TRUE;
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), "", -1);
+  if (!self->keep_edits)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), "", -1);
   gtk_text_view_set_editable (self->xml_view, FALSE);
   gtk_label_set_text (self->xml_status_label, _("Preparing the configuration…"));
   gtk_widget_remove_css_class (GTK_WIDGET (self->xml_status_label), "error");
@@ -607,7 +616,7 @@ go_to (VireoNewVmWizard *self,
     _vireo_new_vm_wizard_rebuild_pools (self);
   if (page == PAGE_NAME)
     _vireo_new_vm_wizard_suggest_name (self);
-  if (page == PAGE_CUSTOMIZE && from != PAGE_PROGRESS && !start_prepare (self))
+  if (page == PAGE_CUSTOMIZE && from != PAGE_PROGRESS && !start_prepare (self, NULL))
     return;
   if (from == PAGE_CUSTOMIZE && page < PAGE_CUSTOMIZE)
     drop_installer (self);
@@ -685,6 +694,8 @@ run_done (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(VireoDomain) domain = NULL;
   g_autofree char *name = NULL;
+  WizardPage current_page_before_run = last_page (self);
+  gboolean cancelled;
   GtkWindow *parent;
 
   domain = vireo_installer_run_finish (VIREO_INSTALLER (object), result, &error);
@@ -704,12 +715,24 @@ run_done (GObject      *object,
       return;
     }
 
-  drop_installer (self);
-  gtk_stack_set_visible_child_name (self->stack, page_names[PAGE_NAME]);
+  cancelled = self->cancelling ||
+              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              g_error_matches (error, VIREO_ERROR, VIREO_ERROR_CANCELLED);
+  if (!cancelled && current_page_before_run == PAGE_CUSTOMIZE && self->plan != NULL)
+    {
+      /* Back to the edited configuration, to fix what the host refused. */
+      g_autofree char *uuid = g_strdup (vireo_install_plan_get_uuid (self->plan));
 
-  if (self->cancelling ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_error_matches (error, VIREO_ERROR, VIREO_ERROR_CANCELLED))
+      gtk_stack_set_visible_child_name (self->stack, page_names[PAGE_CUSTOMIZE]);
+      start_prepare (self, uuid);
+    }
+  else
+    {
+      drop_installer (self);
+      gtk_stack_set_visible_child_name (self->stack, page_names[PAGE_NAME]);
+    }
+
+  if (cancelled)
     {
       self->cancelling = FALSE;
       _vireo_new_vm_wizard_update (self);
