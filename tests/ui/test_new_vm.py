@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The New VM wizard on the libvirt test driver, driven through AT-SPI.
 
-1. From an ISO (grub-rescue-pc's): the OS page says what detection found,
+1. From an ISO (grub-rescue-pc's): PV is refused for an ISO on the first
+   page, a missing ISO where it is typed; the OS page says what detection found,
    a name already taken ("web-1") is refused where it is typed (an error
    line under the Name field, Finish off), another name creates the VM.
 2. From a URL: the Debian tree of tests/install/trees served over HTTP on
@@ -156,6 +157,14 @@ def test_new_vm(s):
     # 1. From an ISO ------------------------------------------------------
     w = open_wizard(s, win)
     first(s, w.page("method"), "combo box", "Connection", 5)
+    # The test driver runs both Xen PV and HVM guests, so the choice is
+    # offered; PV from an ISO is refused on the spot, with the engine's words.
+    w.choose("method", r"^Paravirtualized")
+    V.log("PV from an ISO:", w.wait_label("method", r"paravirtualized guest cannot install from an ISO",
+                                          10, "the PV-from-ISO message"))
+    if w.sensitive("Forward"):
+        raise V.HarnessError("Forward is sensitive for PV from an ISO")
+    w.choose("method", r"^Fully virtualized")
     w.press("Forward", "method", "a connected host with its capabilities read")
     w.wait_step(2)
     # A file that is not there: the error is shown under the field.
