@@ -169,6 +169,7 @@ struct _VireoNewVmWizard
   gboolean            keep_edits;       /* preparing again for edited XML */
   gboolean            running;
   gboolean            cancelling;
+  gboolean            close_when_done;  /* closed during a run: go once cancelled */
   char               *prepared_xml;
 };
 

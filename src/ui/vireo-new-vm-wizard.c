@@ -732,6 +732,11 @@ run_done (GObject      *object,
       gtk_stack_set_visible_child_name (self->stack, page_names[PAGE_NAME]);
     }
 
+  if (cancelled && self->close_when_done)
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
+    }
   if (cancelled)
     {
       self->cancelling = FALSE;
@@ -848,6 +853,7 @@ vireo_new_vm_wizard_close_request (GtkWindow *window)
   /* Closing during a run cancels it; the window goes once it has cleaned up. */
   if (self->running)
     {
+      self->close_when_done = TRUE;
       gtk_widget_activate_action (GTK_WIDGET (self), "wizard.cancel", NULL);
       return TRUE;
     }
