@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vireo_ui as V  # noqa: E402
-from test_new_vm import WIZARD, first, open_wizard  # noqa: E402
+from test_new_vm import WIZARD, first, open_wizard, finish_and_wait, settle, wizard_closed  # noqa: E402
 
 BIG = 400 * 1024 * 1024   # sparse: at 3.2 MB/s the download takes minutes
 
@@ -98,6 +98,7 @@ def test_new_vm_customize(s):
     body = first(s, dlg, "label", re.compile(r"XML"), 10)
     V.log("error dialog: %r / %r" % (s.name_of(heading), s.name_of(body)))
     s.click(first(s, dlg, "button", "Close", 10))
+    settle()
     s.wait_for(lambda: not any(s.name_of(x) not in ("Vireo", WIZARD) for x in s.windows()), 10,
                what="the dialog to close")
     w.wait_step(7)
@@ -110,10 +111,7 @@ def test_new_vm_customize(s):
     for _ in range(len("<oops")):
         s.key("BackSpace")
     s.wait_for(lambda: "<oops" not in (s.text_of(view) or ""), 10, what="the edit to be undone")
-    w.press("Finish", "customize", "the mended XML", timeout=30)
-    s.wait_for(lambda: all(s.name_of(x) != WIZARD for x in s.windows()), 90,
-               what="the wizard to close after creating wizard-custom")
-    V.log("listed:", s.name_of(first(s, win, None, re.compile(r"^wizard-custom, "), 20)))
+    finish_and_wait(s, w, win, "wizard-custom", page="customize")
 
     # 2. Cancel ------------------------------------------------------------------
     w = open_wizard(s, win)
@@ -142,8 +140,7 @@ def test_new_vm_customize(s):
     s.click(w.buttons["Back"])
     w.wait_step(5)
     s.click(first(s, w.dlg, "button", "Cancel"))
-    s.wait_for(lambda: all(s.name_of(x) != WIZARD for x in s.windows()), 15,
-               what="Cancel to close the wizard")
+    wizard_closed(s)
     V.log("listed still:", s.name_of(first(s, win, None, re.compile(r"^wizard-custom, "), 10)))
 
 
