@@ -387,9 +387,9 @@ describe_method (VireoNewVmWizard *self)
       return g_strdup_printf (_("From the ISO image %s"), gtk_editable_get_text (GTK_EDITABLE (self->iso_entry)));
     case VIREO_INSTALL_METHOD_CDROM:
       {
-        GtkStringObject *item = gtk_drop_down_get_selected_item (self->cdrom_dropdown);
+        const char *device = _vireo_new_vm_wizard_get_drive (self);
 
-        return g_strdup_printf (_("From the drive %s"), item ? gtk_string_object_get_string (item) : "");
+        return g_strdup_printf (_("From the drive %s"), device ? device : "");
       }
     case VIREO_INSTALL_METHOD_URL:
       return g_strdup_printf (_("From the install tree at %s"), gtk_editable_get_text (GTK_EDITABLE (self->url_entry)));

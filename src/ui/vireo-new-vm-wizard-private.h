@@ -149,6 +149,7 @@ struct _VireoNewVmWizard
   char               *os_search;
 
   GtkStringList      *cdrom_model;
+  GPtrArray          *cdrom_paths;      /* parallel to cdrom_model */
   GtkStringList      *pool_model;
   GPtrArray          *pool_names;       /* parallel to pool_model */
   GtkStringList      *network_model;
@@ -228,6 +229,8 @@ char                *_vireo_new_vm_wizard_check_os      (VireoNewVmWizard *self)
 /* The detected OS when detection is on, else the one chosen; NULL: none. */
 VireoOsGuess        *_vireo_new_vm_wizard_get_os        (VireoNewVmWizard *self);
 void                 _vireo_new_vm_wizard_refresh_drives (VireoNewVmWizard *self);
+/* The selected drive's device path; NULL: none. */
+const char          *_vireo_new_vm_wizard_get_drive     (VireoNewVmWizard *self);
 void                 _vireo_new_vm_wizard_source_reset  (VireoNewVmWizard *self);
 /* A GtkFileChooserNative (GtkFileDialog is GTK 4.10) that fills `entry`. */
 void                 _vireo_new_vm_wizard_choose_file   (VireoNewVmWizard *self,

@@ -157,17 +157,46 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* "QEMU DVD-ROM" from sysfs, when the kernel says. */
+static char *
+drive_model (const char *name)
+{
+  g_autofree char *path = g_build_filename ("/sys/block", name, "device", "model", NULL);
+  g_autofree char *vendor_path = g_build_filename ("/sys/block", name, "device", "vendor", NULL);
+  g_autofree char *model = NULL;
+  g_autofree char *vendor = NULL;
+
+  if (!g_file_get_contents (path, &model, NULL, NULL))
+    return NULL;
+  g_strstrip (model);
+  if (g_file_get_contents (vendor_path, &vendor, NULL, NULL) && *g_strstrip (vendor) != 0)
+    return g_strdup_printf ("%s %s", vendor, model);
+  return *model ? g_steal_pointer (&model) : NULL;
+}
+
+const char *
+_vireo_new_vm_wizard_get_drive (VireoNewVmWizard *self)
+{
+  guint i = gtk_drop_down_get_selected (self->cdrom_dropdown);
+
+  if (self->cdrom_paths == NULL || i >= self->cdrom_paths->len)
+    return NULL;
+  return g_ptr_array_index (self->cdrom_paths, i);
+}
+
 void
 _vireo_new_vm_wizard_refresh_drives (VireoNewVmWizard *self)
 {
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDir) dir = NULL;
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cdrom_model));
   const char *name;
 
-  /* The drives of this computer: /dev/sr* block devices (reading /dev is
-   * instant). A remote host's drives would come from libvirt's node devices,
-   * which the connection does not offer yet. */
+  /* The drives of this computer: /dev/sr* block devices (reading /dev and
+   * /sys is instant). A remote host's drives would come from libvirt's node
+   * devices, which the connection does not offer yet. */
   if (!self->remote && (dir = g_dir_open ("/dev", 0, NULL)) != NULL)
     while ((name = g_dir_read_name (dir)) != NULL)
       {
@@ -178,13 +207,25 @@ _vireo_new_vm_wizard_refresh_drives (VireoNewVmWizard *self)
           continue;
         path = g_build_filename ("/dev", name, NULL);
         if (g_stat (path, &st) == 0 && S_ISBLK (st.st_mode))
-          g_ptr_array_add (found, g_steal_pointer (&path));
+          g_ptr_array_add (names, g_strdup (name));
       }
-  g_ptr_array_sort (found, compare_strings);
-  g_ptr_array_add (found, NULL);
+  g_ptr_array_sort (names, compare_strings);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *dev = g_ptr_array_index (names, i);
+      g_autofree char *model = drive_model (dev);
+      char *path = g_build_filename ("/dev", dev, NULL);
+
+      g_ptr_array_add (paths, path);
+      g_ptr_array_add (labels, model ? g_strdup_printf ("%s (%s)", path, model) : g_strdup (path));
+    }
+  g_ptr_array_add (labels, NULL);
+
+  g_clear_pointer (&self->cdrom_paths, g_ptr_array_unref);
+  self->cdrom_paths = paths;
 
   self->updating = TRUE;
-  gtk_string_list_splice (self->cdrom_model, 0, n, (const char * const *) found->pdata);
+  gtk_string_list_splice (self->cdrom_model, 0, n, (const char * const *) labels->pdata);
   self->updating = FALSE;
 }
 
@@ -222,9 +263,9 @@ _vireo_new_vm_wizard_build_source (VireoNewVmWizard *self,
 
     case VIREO_INSTALL_METHOD_CDROM:
       {
-        GtkStringObject *item = gtk_drop_down_get_selected_item (self->cdrom_dropdown);
+        const char *device = _vireo_new_vm_wizard_get_drive (self);
 
-        if (item == NULL)
+        if (device == NULL)
           {
             if (self->remote)
               g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
@@ -235,7 +276,7 @@ _vireo_new_vm_wizard_build_source (VireoNewVmWizard *self,
                                    _("No CD or DVD drive was found on this computer."));
             return NULL;
           }
-        return vireo_install_source_new_cdrom (gtk_string_object_get_string (item), error);
+        return vireo_install_source_new_cdrom (device, error);
       }
 
     case VIREO_INSTALL_METHOD_URL:
@@ -846,6 +887,7 @@ _vireo_new_vm_wizard_source_dispose (VireoNewVmWizard *self)
   g_clear_object (&self->os_filtered);
   g_clear_object (&self->os_filter);
   g_clear_object (&self->cdrom_model);
+  g_clear_pointer (&self->cdrom_paths, g_ptr_array_unref);
   g_clear_pointer (&self->os_search, g_free);
   g_clear_pointer (&self->os_db_error, g_free);
 }

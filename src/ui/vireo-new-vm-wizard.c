@@ -625,6 +625,18 @@ go_to (VireoNewVmWizard *self,
   _vireo_new_vm_wizard_update (self);
 }
 
+/* Enter in a field goes on, as Forward (or Finish on the last step) would. */
+static void
+on_entry_activate (VireoNewVmWizard *self)
+{
+  WizardPage page = current_page (self);
+
+  if (page == PAGE_PROGRESS)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self),
+                              page == last_page (self) ? "wizard.finish" : "wizard.forward", NULL);
+}
+
 static void
 on_page_changed (VireoNewVmWizard *self)
 {
@@ -1021,6 +1033,18 @@ vireo_new_vm_wizard_init (VireoNewVmWizard *self)
                            G_CALLBACK (on_xml_changed), self, G_CONNECT_SWAPPED);
 
   _vireo_new_vm_wizard_source_init (self);
+
+  {
+    GtkEntry *entries[] = {
+      self->iso_entry, self->url_entry, self->url_args_entry, self->import_entry,
+      self->kernel_entry, self->initrd_entry, self->cmdline_entry,
+      self->storage_path_entry, self->name_entry, self->bridge_entry,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+      g_signal_connect_object (entries[i], "activate", G_CALLBACK (on_entry_activate),
+                               self, G_CONNECT_SWAPPED);
+  }
 }
 
 GtkWidget *
