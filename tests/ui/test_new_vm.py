@@ -127,8 +127,13 @@ class Wizard:
                    what="%r to toggle" % s.name_of(cb))
 
 
-def open_wizard(s, win):
-    s.click(first(s, win, "button", WIZARD))
+def open_wizard(s, win, shortcut=False):
+    if shortcut:
+        # Ctrl+N in the manager window (a click on its list gives it the focus).
+        s.mouse_click(first(s, win, "list", "Virtual Machines"))
+        s.key("ctrl+n")
+    else:
+        s.click(first(s, win, "button", WIZARD))
     w = Wizard(s, s.window(WIZARD, 10))
     w.wait_step(1)
     return w

@@ -6,7 +6,7 @@
    searchable list): the final XML is shown; broken by an edit, Finish shows
    the engine's error in a message dialog and the wizard stays on the XML
    with the edit kept; mended, Finish creates the VM.
-2. Cancel: a network install from a tree served slowly (a big kernel) is
+2. Cancel (the wizard opened with Ctrl+N): a network install from a tree served slowly (a big kernel) is
    cancelled while the kernel downloads; the wizard comes back to its last
    step saying so, and no VM was made."""
 import os
@@ -113,8 +113,8 @@ def test_new_vm_customize(s):
     s.wait_for(lambda: "<oops" not in (s.text_of(view) or ""), 10, what="the edit to be undone")
     finish_and_wait(s, w, win, "wizard-custom", page="customize")
 
-    # 2. Cancel ------------------------------------------------------------------
-    w = open_wizard(s, win)
+    # 2. Cancel (the wizard opened with Ctrl+N) ------------------------------------
+    w = open_wizard(s, win, shortcut=True)
     w.choose("method", r"^Network install")
     w.press("Forward", "method", "the URL method")
     w.wait_step(2)
