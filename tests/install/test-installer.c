@@ -238,8 +238,9 @@ validate_xml (const char *xml)
   g_autofree char *out = NULL, *err = NULL;
   const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
   int status = 0;
+  g_autofree char *program = g_find_program_in_path ("virt-xml-validate");
 
-  if (g_find_program_in_path ("virt-xml-validate") == NULL)
+  if (program == NULL)
     g_error ("virt-xml-validate is missing: install libvirt-clients");
   g_assert_true (g_file_set_contents (path, xml, -1, NULL));
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
