@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The wizard's state, shared by its files: vireo-new-vm-wizard.c (pages,
- * navigation, checks, the run) and vireo-new-vm-wizard-source.c (install
- * source, tree and media detection, the OS list). */
+/* The wizard's state, shared by its files: vireo-new-vm-wizard.c (method
+ * page, navigation), -source.c (install source, tree and media detection,
+ * the OS list), -pages.c (memory and CPUs, storage, name and network) and
+ * -run.c (the plan, customize before install, the run). */
 #pragma once
 
 #include "vireo-new-vm-wizard.h"
@@ -198,6 +199,30 @@ _vireo_new_vm_wizard_set_spin (VireoNewVmWizard *self,
   gtk_spin_button_set_value (spin, value);
   self->updating = FALSE;
 }
+
+/* vireo-new-vm-wizard.c: navigation */
+WizardPage           _vireo_new_vm_wizard_get_page      (VireoNewVmWizard *self);
+/* The name page, or the XML when "Customize before install" is ticked. */
+WizardPage           _vireo_new_vm_wizard_get_last_page (VireoNewVmWizard *self);
+gboolean             _vireo_new_vm_wizard_page_is_skipped (VireoNewVmWizard *self,
+                                                         WizardPage        page);
+char                *_vireo_new_vm_wizard_check_page    (VireoNewVmWizard *self,
+                                                         WizardPage        page);
+/* Switches with what entering the page needs (defaults, preparing the XML). */
+void                 _vireo_new_vm_wizard_go_to         (VireoNewVmWizard *self,
+                                                         WizardPage        page);
+/* Switches only. */
+void                 _vireo_new_vm_wizard_show_page     (VireoNewVmWizard *self,
+                                                         WizardPage        page);
+
+/* vireo-new-vm-wizard-run.c: the plan, customize, the run */
+void                 _vireo_new_vm_wizard_run_init      (VireoNewVmWizard *self);
+void                 _vireo_new_vm_wizard_run_class_init (GtkWidgetClass  *widget_class);
+/* `keep_uuid` non-NULL: again for XML already edited (after a failed run). */
+gboolean             _vireo_new_vm_wizard_start_prepare (VireoNewVmWizard *self,
+                                                         const char       *keep_uuid);
+char                *_vireo_new_vm_wizard_check_customize (VireoNewVmWizard *self);
+void                 _vireo_new_vm_wizard_drop_installer (VireoNewVmWizard *self);
 
 /* vireo-new-vm-wizard-pages.c: memory and CPUs, storage, name and network.
  * The checks mark their fields and return why Forward is off (NULL: fine). */
