@@ -8,7 +8,8 @@
    with the edit kept; mended, Finish creates the VM.
 2. Cancel (the wizard opened with Ctrl+N): a network install from a tree served slowly (a big kernel) is
    cancelled while the kernel downloads; the wizard comes back to its last
-   step saying so, and no VM was made."""
+   step saying so, and no VM was made.
+3. Import of a disk image: no storage step (five steps), the VM is made."""
 import os
 import re
 import shutil
@@ -142,6 +143,28 @@ def test_new_vm_customize(s):
     s.click(first(s, w.dlg, "button", "Cancel"))
     wizard_closed(s)
     V.log("listed still:", s.name_of(first(s, win, None, re.compile(r"^wizard-custom, "), 10)))
+
+    # 3. Import: the image is the disk, so the storage step is skipped ------------
+    disk = os.path.join(s.tmp, "imported disk.qcow2")
+    with open(disk, "wb") as f:
+        f.truncate(1024 * 1024)
+    w = open_wizard(s, win)
+    w.choose("method", r"^Import an existing disk image")
+    w.press("Forward", "method", "the import method")
+    w.wait_step(2)
+    w.type_into("source", "Disk image", disk)
+    w.press("Forward", "source", "a readable disk image")
+    w.wait_step(3)
+    w.type_into("os", "Search operating systems", "generic linux 2022")
+    s.select_row(re.compile(r"^Generic Linux 2022"), 30, root=w.page("os"))
+    w.press("Forward", "os", "an OS chosen from the list")
+    w.wait_step(4)
+    w.press("Forward", "resources", "memory and CPUs")
+    s.wait_for(lambda: s.name_of(w.subtitle) == "Step 5 of 5", 10,
+               what="the name step to be the last of five (no storage step for an import): %r"
+                    % s.name_of(w.subtitle))
+    w.type_into("name", "Name", "wizard-import")
+    finish_and_wait(s, w, win, "wizard-import")
 
 
 if __name__ == "__main__":
