@@ -6,9 +6,9 @@
    searchable list): the final XML is shown; broken by an edit, Finish shows
    the engine's error in a message dialog and the wizard stays on the XML
    with the edit kept; mended, Finish creates the VM.
-2. Cancel (the wizard opened with Ctrl+N): a network install from a tree served slowly (a big kernel) is
-   cancelled while the kernel downloads; the wizard comes back to its last
-   step saying so, and no VM was made.
+2. Cancel (the wizard opened with Ctrl+N): a network install from a tree
+   served slowly (a big kernel) is cancelled while the kernel downloads; the
+   wizard comes back to its last step saying so, and no VM was made.
 3. Import of a disk image: no storage step (five steps), the VM is made."""
 import os
 import re
