@@ -17,8 +17,7 @@
 #include "vireo-connection.h"
 #include "vireo-stats.h"
 #include "vireo-vnc-capture.h"
-
-#define EXIT_USAGE 2
+#include "vireoctl.h"
 
 typedef struct {
   const char       *verb;
@@ -42,22 +41,9 @@ static const Command commands[] = {
   { "delete",    VIREO_DOMAIN_ACTION_DELETE,    TRUE },
   { "autostart", VIREO_DOMAIN_ACTION_AUTOSTART_ON, TRUE },
   { "screenshot", VIREO_DOMAIN_ACTION_LAST,     TRUE },
+  { "create",    VIREO_DOMAIN_ACTION_LAST,      FALSE },
 };
 
-typedef struct {
-  GMainLoop       *loop;
-  VireoConnection *conn;
-  const char      *uri;
-  /* open */
-  gboolean         opened;
-  GError          *error;
-  gboolean         auth_refused;   /* asked for credentials without a terminal */
-  gboolean         auth_announced;
-  /* stats */
-  gint             count;          /* ticks to print; <= 0 means until Ctrl+C */
-  gint             printed;
-  int              status;
-} Ctl;
 
 static char    *opt_connect;
 static gboolean opt_remove_storage;
@@ -82,11 +68,7 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
-static void
-fail (const char *format,
-      ...) G_GNUC_PRINTF (1, 2);
-
-static void
+void
 fail (const char *format,
       ...)
 {
@@ -721,8 +703,9 @@ main (int   argc,
 
   context = g_option_context_new (_("COMMAND [NAME]"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, vireoctl_create_options ());
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
+  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
     _("List, control and watch virtual machines."),
     _("Commands:"),
     _("  list                       List all VMs with their state"),
@@ -737,7 +720,10 @@ main (int   argc,
     _("  delete [--remove-storage] NAME"),
     _("                             Delete a VM, and with --remove-storage its disks"),
     _("  autostart [--disable] NAME Start a VM with the host, or stop doing so"),
-    _("  screenshot NAME FILE.png   Save what the VM's display shows"));
+    _("  screenshot NAME FILE.png   Save what the VM's display shows"),
+    _("  create --name NAME (--cdrom PATH | --location URL | --pxe | --import | --boot SPEC)"),
+    _("                             Create a VM and start its installation"),
+    _("                             (see --help-create)"));
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
     _("NAME may also be a VM’s UUID. Exit status: 0 on success, 1 when the "
@@ -787,6 +773,11 @@ main (int   argc,
       return usage_error (context, msg);
     }
 
+  {
+    g_autofree char *complaint = vireoctl_create_check_options (cmd->verb);
+    if (complaint != NULL)
+      return usage_error (context, complaint);
+  }
   if (opt_remove_storage && !g_str_equal (cmd->verb, "delete"))
     return usage_error (context, _("--remove-storage goes with “delete”"));
   if (opt_disable && !g_str_equal (cmd->verb, "autostart"))
@@ -824,6 +815,8 @@ main (int   argc,
     status = cmd_stats (&ctl);
   else if (g_str_equal (cmd->verb, "screenshot"))
     status = cmd_screenshot (&ctl, name, shot_path);
+  else if (g_str_equal (cmd->verb, "create"))
+    status = vireoctl_create (&ctl);
   else
     status = cmd_action (&ctl, action, name);
 
@@ -835,5 +828,6 @@ main (int   argc,
     }
   g_clear_error (&ctl.error);
   g_free (opt_connect);
+  vireoctl_create_cleanup ();
   return status;
 }

@@ -41,6 +41,23 @@ typedef struct {
 VireoStatsBatch *vireo_stats_batch_new  (void);
 void             vireo_stats_batch_free (VireoStatsBatch *batch);
 
+/* A storage pool as the installer needs it. */
+typedef struct {
+  char    *name;
+  char    *path;        /* target directory; NULL when the pool has none */
+  guint64  capacity;    /* bytes */
+  guint64  available;   /* bytes */
+  gboolean created;     /* made by this call (the default pool was missing) */
+} VireoPoolDetails;
+
+void vireo_pool_details_free (VireoPoolDetails *details);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoPoolDetails, vireo_pool_details_free)
+
+/* Called on the worker thread doing a transfer; `total` is 0 when unknown. */
+typedef void (*VireoTransferProgress) (guint64  done,
+                                       guint64  total,
+                                       gpointer user_data);
+
 struct _VireoConnectionClass {
   GObjectClass parent_class;
 
@@ -86,6 +103,57 @@ struct _VireoConnectionClass {
   gboolean          (*supports_action) (VireoConnection  *self,
                                         VireoDomainAction action);
 
+  /* For creating VMs (the installer). Each runs on a worker thread. */
+  /* The host's capabilities XML (virConnectGetCapabilities). */
+  char             *(*get_capabilities) (VireoConnection *self,
+                                         GError         **error);
+  /* A pool, started when inactive. When it is missing and `create` is
+   * set, the pool named "default" is made (a directory pool where the host
+   * keeps images); other names fail with VIREO_ERROR_NOT_FOUND. */
+  VireoPoolDetails *(*get_pool)      (VireoConnection  *self,
+                                      const char       *name,
+                                      gboolean          create,
+                                      GError          **error);
+  /* Undoes a get_pool that created the pool. */
+  gboolean          (*delete_pool)   (VireoConnection  *self,
+                                      const char       *name,
+                                      GError          **error);
+  /* Creates a volume from storage volume XML; returns its path. */
+  char             *(*create_volume) (VireoConnection  *self,
+                                      const char       *pool,
+                                      const char       *volume_xml,
+                                      GError          **error);
+  /* A volume that is already gone is not an error. */
+  gboolean          (*delete_volume) (VireoConnection  *self,
+                                      const char       *pool,
+                                      const char       *volume,
+                                      GError          **error);
+  /* Copies a local file into a new raw volume (boot files for a remote
+   * host); returns the volume's path on the host. Nothing is left behind
+   * on failure or cancellation. */
+  char             *(*upload_volume) (VireoConnection      *self,
+                                      const char           *pool,
+                                      const char           *volume,
+                                      const char           *local_path,
+                                      VireoTransferProgress progress,
+                                      gpointer              progress_data,
+                                      GCancellable         *cancellable,
+                                      GError              **error);
+  /* Starts a VM from `xml` once, without changing its definition (the
+   * install phase: same name and UUID as a defined VM). Returns the UUID. */
+  char             *(*create_domain) (VireoConnection  *self,
+                                      const char       *xml,
+                                      GError          **error);
+  /* Stops the VM if it runs and removes its definition, keeping its disks.
+   * A VM that is already gone is not an error. */
+  gboolean          (*undefine_domain) (VireoConnection  *self,
+                                        const char       *uuid,
+                                        GError          **error);
+  /* TRUE when files on this machine are not readable by the host (a remote
+   * host, or a system daemon running guests as another user): boot files
+   * must then be uploaded into a pool. Main thread, cheap. */
+  gboolean          (*needs_upload)  (VireoConnection  *self);
+
   gpointer padding[8];
 };
 
@@ -96,6 +164,13 @@ void     vireo_connection_domain_changed  (VireoConnection *self,
                                            const char      *uuid,
                                            const char      *what);
 void     vireo_connection_objects_changed (VireoConnection *self);
+
+/* Runs `func` on the connection's call worker (after the jobs queued
+ * before it), for code beside the core that calls the backend's vfuncs:
+ * the installer. Takes a reference to `task`. */
+void     vireo_connection_run_on_worker   (VireoConnection *self,
+                                           GTask           *task,
+                                           GTaskThreadFunc  func);
 
 /* For backends, on a worker thread: asks the UI and waits for the answer. */
 gboolean vireo_connection_authenticate    (VireoConnection  *self,

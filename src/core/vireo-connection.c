@@ -744,3 +744,82 @@ vireo_connection_get_stats_ticks (VireoConnection *self)
   g_return_val_if_fail (VIREO_IS_CONNECTION (self), 0);
   return priv->ticks;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Jobs for the installer                                                 */
+
+void
+vireo_pool_details_free (VireoPoolDetails *details)
+{
+  if (details == NULL)
+    return;
+  g_free (details->name);
+  g_free (details->path);
+  g_free (details);
+}
+
+void
+vireo_connection_run_on_worker (VireoConnection *self,
+                                GTask           *task,
+                                GTaskThreadFunc  func)
+{
+  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
+
+  g_return_if_fail (VIREO_IS_CONNECTION (self));
+  vireo_worker_run (priv->calls, task, func);
+}
+
+static void
+capabilities_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  VireoConnection *self = source_object;
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (self);
+  GError *error = NULL;
+  char *xml;
+
+  if (klass->get_capabilities == NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                               _("This connection cannot tell what guests its host runs."));
+      return;
+    }
+  xml = klass->get_capabilities (self, &error);
+  if (xml == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, xml, g_free);
+}
+
+void
+vireo_connection_get_capabilities_async (VireoConnection     *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIREO_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_connection_get_capabilities_async);
+  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("%s is not connected."), priv->display_name);
+      return;
+    }
+  vireo_worker_run (priv->calls, task, capabilities_thread);
+}
+
+char *
+vireo_connection_get_capabilities_finish (VireoConnection *self,
+                                          GAsyncResult    *result,
+                                          GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

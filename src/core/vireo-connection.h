@@ -85,6 +85,16 @@ VireoDomain         *vireo_connection_define_domain_finish (VireoConnection *sel
                                                             GAsyncResult    *result,
                                                             GError         **error);
 
+/* The host's capabilities XML (guest types, arches, virtualization types),
+ * read on the connection's worker. */
+void                 vireo_connection_get_capabilities_async  (VireoConnection     *self,
+                                                               GCancellable        *cancellable,
+                                                               GAsyncReadyCallback  callback,
+                                                               gpointer             user_data);
+char                *vireo_connection_get_capabilities_finish (VireoConnection *self,
+                                                               GAsyncResult    *result,
+                                                               GError         **error);
+
 /* Library set-up: libvirt-glib's event loop on the default main context.
  * Call once from main() before making connections. */
 void                 vireo_core_init                    (void);

@@ -6,6 +6,7 @@
 #include "vireo-manager-window-private.h"
 #include "vireo-ui-util.h"
 #include "vireo-application.h"
+#include "vireo-new-vm-wizard.h"
 
 static const struct {
   const char        *name;
@@ -393,6 +394,23 @@ open_action_cb (GtkWidget  *widget,
     vireo_application_show_console (VIREO_APPLICATION_DEFAULT, self->selected_domain);
 }
 
+static void
+new_vm_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  VireoManagerWindow *self = VIREO_MANAGER_WINDOW (widget);
+  VireoConnection *connection = self->selected_connection;
+  GtkWidget *wizard;
+
+  /* The connection of the selected row, host or VM, is preselected. */
+  if (connection == NULL && self->selected_domain != NULL)
+    connection = vireo_domain_get_connection (self->selected_domain);
+
+  wizard = vireo_new_vm_wizard_new (VIREO_APPLICATION_DEFAULT, GTK_WINDOW (self), connection);
+  gtk_window_present (GTK_WINDOW (wizard));
+}
+
 void
 _vireo_manager_window_update_actions (VireoManagerWindow *self)
 {
@@ -463,6 +481,7 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (domain_actions); i++)
     gtk_widget_class_install_action (widget_class, domain_actions[i].name, NULL, domain_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.new-vm", NULL, new_vm_action_cb);
   gtk_widget_class_install_action (widget_class, "win.autostart", NULL, autostart_action_cb);
   gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action_cb);
   gtk_widget_class_install_action (widget_class, "win.disconnect", NULL, disconnect_action_cb);
@@ -471,6 +490,7 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action_cb);
 
   /* Keep in sync with data/ui/gtk/help-overlay.ui */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-vm", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, ctrl_shift, "win.run", NULL);
   gtk_widget_class_add_binding (widget_class, GDK_KEY_p, ctrl_shift, toggle_pause_cb, NULL);

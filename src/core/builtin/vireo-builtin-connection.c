@@ -423,7 +423,8 @@ list_uuids (void)
 /* ---------------------------------------------------------------------- */
 /* Backend vfuncs                                                         */
 
-static gboolean start_vm (VireoBuiltinConnection *self, const char *uuid, GError **error);
+static gboolean start_vm (VireoBuiltinConnection *self, const char *uuid,
+                          const char *override_xml, GError **error);
 
 static gboolean
 vireo_builtin_connection_open (VireoConnection *conn,
@@ -461,7 +462,7 @@ vireo_builtin_connection_open (VireoConnection *conn,
       g_autoptr(GError) local_error = NULL;
 
       if (g_file_test (autostart, G_FILE_TEST_EXISTS) && live_pid (self, uuid) == 0 &&
-          !start_vm (self, uuid, &local_error))
+          !start_vm (self, uuid, NULL, &local_error))
         g_warning ("Could not autostart %s: %s", uuid, local_error->message);
     }
   return TRUE;
@@ -516,17 +517,6 @@ vireo_builtin_connection_get_domain (VireoConnection *conn,
                                      GError         **error)
 {
   return load_vm (VIREO_BUILTIN_CONNECTION (conn), uuid, error);
-}
-
-static gboolean
-kvm_usable (void)
-{
-  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
 }
 
 static void
@@ -601,9 +591,12 @@ watch_exit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* `override_xml`, when given, runs instead of the definition this once
+ * (the install phase); the definition stays as it is. */
 static gboolean
 start_vm (VireoBuiltinConnection *self,
           const char             *uuid,
+          const char             *override_xml,
           GError                **error)
 {
   g_autofree char *path = definition_path (uuid);
@@ -621,8 +614,11 @@ start_vm (VireoBuiltinConnection *self,
   VireoQemuArgvOptions options = { 0 };
   gint64 deadline;
 
-  if (!g_file_get_contents (path, &xml, NULL, error) ||
-      !vireo_qemu_read_summary (xml, &summary, error))
+  if (override_xml != NULL)
+    xml = vireo_builtin_resolve_volumes (override_xml, error);
+  else if (!g_file_get_contents (path, &xml, NULL, error))
+    return FALSE;
+  if (xml == NULL || !vireo_qemu_read_summary (xml, &summary, error))
     return FALSE;
 
   binary_name = g_strconcat ("qemu-system-", summary.arch, NULL);
@@ -647,7 +643,7 @@ start_vm (VireoBuiltinConnection *self,
 
   options.qemu_binary = binary;
   options.runtime_dir = runtime;
-  options.kvm = summary.want_kvm && kvm_usable ();
+  options.kvm = summary.want_kvm && vireo_builtin_kvm_usable ();
   argv = vireo_qemu_build_argv (xml, &options, error);
   if (argv == NULL)
     return FALSE;
@@ -837,7 +833,7 @@ vireo_builtin_connection_domain_action (VireoConnection  *conn,
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM is already running."));
           return FALSE;
         }
-      if (!start_vm (self, uuid, error))
+      if (!start_vm (self, uuid, NULL, error))
         return FALSE;
       attach_monitor (self, uuid);
       return TRUE;
@@ -901,9 +897,15 @@ vireo_builtin_connection_define_domain (VireoConnection *conn,
   g_autofree char *uuid = NULL;
   g_autofree char *with_uuid = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *resolved = NULL;
   g_auto(GStrv) probe = NULL;
   VireoQemuArgvOptions options = { "qemu-system-x86_64", "/nonexistent", FALSE, NULL };
 
+  /* Disks in the pool are files of the images folder: store them so. */
+  resolved = vireo_builtin_resolve_volumes (xml, error);
+  if (resolved == NULL)
+    return NULL;
+  xml = resolved;
   if (!vireo_qemu_read_summary (xml, &summary, error))
     return NULL;
   if (*g_strstrip (summary.name) == '\0')
@@ -964,6 +966,119 @@ vireo_builtin_connection_define_domain (VireoConnection *conn,
                                  0600, error))
     return NULL;
   return g_steal_pointer (&uuid);
+}
+
+static char *
+vireo_builtin_connection_get_capabilities (VireoConnection *conn,
+                                           GError         **error)
+{
+  return vireo_builtin_capabilities_xml ();
+}
+
+static VireoPoolDetails *
+vireo_builtin_connection_get_pool (VireoConnection *conn,
+                                   const char      *name,
+                                   gboolean         create,
+                                   GError         **error)
+{
+  return vireo_builtin_get_pool (name, create, error);
+}
+
+static gboolean
+vireo_builtin_connection_delete_pool (VireoConnection *conn,
+                                      const char      *name,
+                                      GError         **error)
+{
+  /* The pool is a folder that always exists; there is nothing to undo. */
+  return TRUE;
+}
+
+static char *
+vireo_builtin_connection_create_volume (VireoConnection *conn,
+                                        const char      *pool,
+                                        const char      *volume_xml,
+                                        GError         **error)
+{
+  return vireo_builtin_create_volume (pool, volume_xml, error);
+}
+
+static gboolean
+vireo_builtin_connection_delete_volume (VireoConnection *conn,
+                                        const char      *pool,
+                                        const char      *volume,
+                                        GError         **error)
+{
+  return vireo_builtin_delete_volume (pool, volume, error);
+}
+
+static char *
+vireo_builtin_connection_upload_volume (VireoConnection      *conn,
+                                        const char           *pool,
+                                        const char           *volume,
+                                        const char           *local_path,
+                                        VireoTransferProgress progress,
+                                        gpointer              progress_data,
+                                        GCancellable         *cancellable,
+                                        GError              **error)
+{
+  return vireo_builtin_upload_volume (pool, volume, local_path, progress, progress_data,
+                                      cancellable, error);
+}
+
+/* The install phase: a defined VM started once from other XML. */
+static char *
+vireo_builtin_connection_create_domain (VireoConnection *conn,
+                                        const char      *xml,
+                                        GError         **error)
+{
+  VireoBuiltinConnection *self = VIREO_BUILTIN_CONNECTION (conn);
+  g_auto(VireoQemuSummary) summary = { 0 };
+  g_autofree char *path = NULL;
+  g_autoptr(VireoDomainInfo) info = NULL;
+
+  if (!vireo_qemu_read_summary (xml, &summary, error))
+    return NULL;
+  if (summary.uuid == NULL || !g_uuid_string_is_valid (summary.uuid))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                   _("The builtin backend starts only defined VMs: define “%s” first."),
+                   summary.name);
+      return NULL;
+    }
+  path = definition_path (summary.uuid);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                   _("The builtin backend starts only defined VMs: define “%s” first."),
+                   summary.name);
+      return NULL;
+    }
+  if (live_pid (self, summary.uuid) != 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM is already running."));
+      return NULL;
+    }
+  /* Makes sure the VM has its record, which start_vm fills in. */
+  info = load_vm (self, summary.uuid, error);
+  if (info == NULL || !start_vm (self, summary.uuid, xml, error))
+    return NULL;
+  attach_monitor (self, summary.uuid);
+  return g_strdup (summary.uuid);
+}
+
+static gboolean
+vireo_builtin_connection_undefine_domain (VireoConnection *conn,
+                                          const char      *uuid,
+                                          GError         **error)
+{
+  VireoBuiltinConnection *self = VIREO_BUILTIN_CONNECTION (conn);
+  g_autofree char *path = definition_path (uuid);
+
+  if (!force_off (self, uuid, error))
+    return FALSE;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  return delete_vm (uuid, VIREO_ACTION_FLAGS_NONE, error);
 }
 
 static int
@@ -1192,6 +1307,14 @@ vireo_builtin_connection_class_init (VireoBuiltinConnectionClass *klass)
   conn_class->supports_action = vireo_builtin_connection_supports_action;
   conn_class->open_graphics = vireo_builtin_connection_open_graphics;
   conn_class->open_console = vireo_builtin_connection_open_console;
+  conn_class->get_capabilities = vireo_builtin_connection_get_capabilities;
+  conn_class->get_pool = vireo_builtin_connection_get_pool;
+  conn_class->delete_pool = vireo_builtin_connection_delete_pool;
+  conn_class->create_volume = vireo_builtin_connection_create_volume;
+  conn_class->delete_volume = vireo_builtin_connection_delete_volume;
+  conn_class->upload_volume = vireo_builtin_connection_upload_volume;
+  conn_class->create_domain = vireo_builtin_connection_create_domain;
+  conn_class->undefine_domain = vireo_builtin_connection_undefine_domain;
 }
 
 static void

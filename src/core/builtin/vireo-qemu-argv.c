@@ -765,6 +765,13 @@ vireo_qemu_build_argv (const char                 *domain_xml,
     add (argv, "-mon");
     add (argv, "chardev=qmp-events,mode=control");
     add (argv, "-no-shutdown");
+    {
+      /* The install phase ends at the installer's reboot: a guest reset
+       * becomes a shutdown, which ends QEMU like a power-off. */
+      g_autofree char *on_reboot = xml_string (&x, NULL, "/domain/on_reboot");
+      if (g_strcmp0 (on_reboot, "destroy") == 0)
+        add (argv, "-no-reboot");
+    }
     add (argv, "-pidfile");
     add (argv, pidfile);
   }

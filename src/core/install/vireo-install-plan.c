@@ -644,7 +644,13 @@ vireo_install_plan_build (VireoInstallPlan *self,
 
   /* Sizes: the user's, else what the OS recommends. */
   if (self->memory_mib == 0)
-    self->memory_mib = self->os ? vireo_os_guess_get_memory_mib (self->os) : DEFAULT_MEMORY_MIB;
+    {
+      self->memory_mib = self->os ? vireo_os_guess_get_memory_mib (self->os) : DEFAULT_MEMORY_MIB;
+      /* A recommendation the host cannot give is no reason to fail: half
+       * of what it has, as the user did not ask for more. */
+      if (self->host_memory_mib > 0 && self->memory_mib > self->host_memory_mib)
+        self->memory_mib = MAX (256, self->host_memory_mib / 2);
+    }
   if (self->vcpus == 0)
     self->vcpus = self->os ? vireo_os_guess_get_vcpus (self->os) : 1;
   if (self->memory_mib < 16)
@@ -731,6 +737,12 @@ VireoDiskKind vireo_install_plan_get_disk_kind (VireoInstallPlan *self) { return
 const char *vireo_install_plan_get_volume_pool (VireoInstallPlan *self) { return self->disk_kind == VIREO_DISK_NEW_VOLUME ? self->disk_pool : NULL; }
 const char *vireo_install_plan_get_volume_name (VireoInstallPlan *self) { return self->volume_name; }
 const char *vireo_install_plan_get_cmdline (VireoInstallPlan *self) { return self->cmdline; }
+gboolean vireo_install_plan_get_paravirt (VireoInstallPlan *self) { return self->paravirt; }
+const char *vireo_install_plan_get_requested_arch (VireoInstallPlan *self) { return self->arch; }
+const char *vireo_install_plan_get_requested_virt_type (VireoInstallPlan *self) { return self->virt_type; }
+VireoTreeInfo *vireo_install_plan_get_tree (VireoInstallPlan *self) { return self->tree; }
+VireoOsGuess *vireo_install_plan_get_os (VireoInstallPlan *self) { return self->os; }
+const char *vireo_install_plan_get_disk_pool (VireoInstallPlan *self) { return self->disk_kind == VIREO_DISK_NEW_VOLUME ? self->disk_pool : NULL; }
 
 guint64
 vireo_install_plan_get_volume_capacity (VireoInstallPlan *self)

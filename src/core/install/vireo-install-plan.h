@@ -102,4 +102,13 @@ char       *vireo_install_plan_dup_volume_xml  (VireoInstallPlan *self);
 /* The kernel command line of the install phase (URL, KERNEL), else NULL. */
 const char *vireo_install_plan_get_cmdline     (VireoInstallPlan *self);
 
+/* The choices as set (before build), for the installer. */
+gboolean       vireo_install_plan_get_paravirt       (VireoInstallPlan *self);
+const char    *vireo_install_plan_get_requested_arch (VireoInstallPlan *self);
+const char    *vireo_install_plan_get_requested_virt_type (VireoInstallPlan *self);
+VireoTreeInfo *vireo_install_plan_get_tree           (VireoInstallPlan *self);
+VireoOsGuess  *vireo_install_plan_get_os             (VireoInstallPlan *self);
+/* The pool a new volume goes to (set_disk_new), before build too. */
+const char    *vireo_install_plan_get_disk_pool      (VireoInstallPlan *self);
+
 G_END_DECLS

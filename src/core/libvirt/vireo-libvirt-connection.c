@@ -1074,6 +1074,15 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->define_domain = vireo_libvirt_connection_define_domain;
   conn_class->open_graphics = vireo_libvirt_connection_open_graphics;
   conn_class->open_console = vireo_libvirt_connection_open_console;
+  conn_class->get_capabilities = vireo_libvirt_connection_get_capabilities;
+  conn_class->get_pool = vireo_libvirt_connection_get_pool;
+  conn_class->delete_pool = vireo_libvirt_connection_delete_pool;
+  conn_class->create_volume = vireo_libvirt_connection_create_volume;
+  conn_class->delete_volume = vireo_libvirt_connection_delete_volume;
+  conn_class->upload_volume = vireo_libvirt_connection_upload_volume;
+  conn_class->create_domain = vireo_libvirt_connection_create_domain;
+  conn_class->undefine_domain = vireo_libvirt_connection_undefine_domain;
+  conn_class->needs_upload = vireo_libvirt_connection_needs_upload;
 }
 
 static void

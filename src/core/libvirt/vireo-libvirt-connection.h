@@ -24,6 +24,38 @@ int           vireo_libvirt_connection_open_graphics (VireoConnection   *conn,
 int           vireo_libvirt_connection_open_console  (VireoConnection  *conn,
                                                       const char       *uuid,
                                                       GError          **error);
+/* vireo-libvirt-storage.c: creating VMs */
+char             *vireo_libvirt_connection_get_capabilities (VireoConnection *conn, GError **error);
+gboolean          vireo_libvirt_connection_needs_upload   (VireoConnection *conn);
+VireoPoolDetails *vireo_libvirt_connection_get_pool       (VireoConnection *conn,
+                                                           const char      *name,
+                                                           gboolean         create,
+                                                           GError         **error);
+gboolean          vireo_libvirt_connection_delete_pool    (VireoConnection *conn,
+                                                           const char      *name,
+                                                           GError         **error);
+char             *vireo_libvirt_connection_create_volume  (VireoConnection *conn,
+                                                           const char      *pool,
+                                                           const char      *volume_xml,
+                                                           GError         **error);
+gboolean          vireo_libvirt_connection_delete_volume  (VireoConnection *conn,
+                                                           const char      *pool,
+                                                           const char      *volume,
+                                                           GError         **error);
+char             *vireo_libvirt_connection_upload_volume  (VireoConnection      *conn,
+                                                           const char           *pool,
+                                                           const char           *volume,
+                                                           const char           *local_path,
+                                                           VireoTransferProgress progress,
+                                                           gpointer              progress_data,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+char             *vireo_libvirt_connection_create_domain  (VireoConnection *conn,
+                                                           const char      *xml,
+                                                           GError         **error);
+gboolean          vireo_libvirt_connection_undefine_domain (VireoConnection *conn,
+                                                            const char      *uuid,
+                                                            GError         **error);
 #endif
 
 G_END_DECLS
