@@ -7,7 +7,7 @@
 
 #include "vireo-add-connection-dialog.h"
 #include "vireo-application.h"
-#include "vireo-console-loader.h"
+#include "vireo-module-loader.h"
 #include "vireo-auth-dialog.h"
 #include "vireo-manager-window.h"
 #include "vireo-preferences-window.h"
@@ -451,6 +451,10 @@ console_closed (GtkWindow    *window,
     g_hash_table_remove (entry->self->consoles, entry->domain);
 }
 
+/* vireo_console_module_new_window() of the console module. */
+typedef GtkWindow *(*NewConsoleFunc) (GtkApplication *application,
+                                      VireoDomain    *domain);
+
 static void
 console_window_made (GObject      *source,
                      GAsyncResult *result,
@@ -459,11 +463,12 @@ console_window_made (GObject      *source,
   g_autoptr(VireoDomain) domain = user_data;
   VireoApplication *self = VIREO_APPLICATION_DEFAULT;
   g_autoptr(GError) error = NULL;
-  GtkWindow *window = vireo_console_loader_new_window_finish (result, &error);
+  NewConsoleFunc new_console = (NewConsoleFunc) vireo_module_lookup_finish (result, &error);
+  GtkWindow *window;
   ConsoleEntry *entry;
 
   g_hash_table_remove (self->consoles_loading, domain);
-  if (window == NULL)
+  if (new_console == NULL)
     {
       GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
       AdwMessageDialog *dialog =
@@ -475,6 +480,7 @@ console_window_made (GObject      *source,
       return;
     }
 
+  window = new_console (GTK_APPLICATION (self), domain);
   entry = g_new0 (ConsoleEntry, 1);
   entry->self = self;
   entry->domain = g_object_ref (domain);
@@ -503,8 +509,8 @@ vireo_application_show_console (VireoApplication *self,
   if (g_hash_table_contains (self->consoles_loading, domain))
     return;
   g_hash_table_add (self->consoles_loading, g_object_ref (domain));
-  vireo_console_loader_new_window_async (GTK_APPLICATION (self), domain, NULL,
-                                         console_window_made, g_object_ref (domain));
+  vireo_module_lookup_async ("vireo-console", "vireo_console_module_new_window", NULL,
+                             console_window_made, g_object_ref (domain));
 }
 
 /* --show-domain-console: as soon as a connection that has the VM is up. */

@@ -6,7 +6,7 @@
 #include "vireo-manager-window-private.h"
 #include "vireo-ui-util.h"
 #include "vireo-application.h"
-#include "vireo-new-vm-wizard.h"
+#include "vireo-module-loader.h"
 
 static const struct {
   const char        *name;
@@ -394,6 +394,32 @@ open_action_cb (GtkWidget  *widget,
     vireo_application_show_console (VIREO_APPLICATION_DEFAULT, self->selected_domain);
 }
 
+/* vireo_new_vm_module_new_wizard() of the wizard module. */
+typedef GtkWidget *(*NewWizardFunc) (VireoApplication *application,
+                                     GtkWindow        *parent,
+                                     VireoConnection  *connection);
+
+static void
+new_vm_module_loaded (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(VireoManagerWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  NewWizardFunc new_wizard = (NewWizardFunc) vireo_module_lookup_finish (result, &error);
+  GtkWidget *wizard;
+
+  self->new_vm_loading = FALSE;
+  if (new_wizard == NULL)
+    {
+      vireo_manager_window_show_toast (self, error->message);
+      return;
+    }
+  wizard = new_wizard (VIREO_APPLICATION_DEFAULT, GTK_WINDOW (self), self->new_vm_connection);
+  g_clear_object (&self->new_vm_connection);
+  gtk_window_present (GTK_WINDOW (wizard));
+}
+
 static void
 new_vm_action_cb (GtkWidget  *widget,
                   const char *action_name,
@@ -401,14 +427,20 @@ new_vm_action_cb (GtkWidget  *widget,
 {
   VireoManagerWindow *self = VIREO_MANAGER_WINDOW (widget);
   VireoConnection *connection = self->selected_connection;
-  GtkWidget *wizard;
 
   /* The connection of the selected row, host or VM, is preselected. */
   if (connection == NULL && self->selected_domain != NULL)
     connection = vireo_domain_get_connection (self->selected_domain);
 
-  wizard = vireo_new_vm_wizard_new (VIREO_APPLICATION_DEFAULT, GTK_WINDOW (self), connection);
-  gtk_window_present (GTK_WINDOW (wizard));
+  /* The wizard is a module, loaded in the background the first time. */
+  g_clear_object (&self->new_vm_connection);
+  if (connection != NULL)
+    self->new_vm_connection = g_object_ref (connection);
+  if (self->new_vm_loading)
+    return;
+  self->new_vm_loading = TRUE;
+  vireo_module_lookup_async ("vireo-new-vm", "vireo_new_vm_module_new_wizard", NULL,
+                             new_vm_module_loaded, g_object_ref (self));
 }
 
 void

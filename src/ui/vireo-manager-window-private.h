@@ -13,6 +13,8 @@ struct _VireoManagerWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *stack;
   AdwStatusPage        *empty_page;
+  VireoConnection      *new_vm_connection;  /* for the wizard being loaded */
+  gboolean              new_vm_loading;
   GtkListView          *list_view;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;

@@ -416,6 +416,7 @@ vireo_manager_window_dispose (GObject *object)
     g_clear_signal_handler (&self->selected_connection_handler, self->selected_connection);
   g_clear_object (&self->selected_domain);
   g_clear_object (&self->selected_connection);
+  g_clear_object (&self->new_vm_connection);
 
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);

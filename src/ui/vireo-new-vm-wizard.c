@@ -9,6 +9,7 @@
 #include "vireo-config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 
 #include "vireo-new-vm-wizard-private.h"
 #include "vireo-manager-window.h"
@@ -714,4 +715,17 @@ vireo_new_vm_wizard_new (VireoApplication *application,
   _vireo_new_vm_wizard_update (self);
 
   return GTK_WIDGET (self);
+}
+
+/* The entry point of the wizard module (see vireo-module-loader.h). */
+G_MODULE_EXPORT GtkWidget *vireo_new_vm_module_new_wizard (VireoApplication *application,
+                                                           GtkWindow        *parent,
+                                                           VireoConnection  *connection);
+
+G_MODULE_EXPORT GtkWidget *
+vireo_new_vm_module_new_wizard (VireoApplication *application,
+                                GtkWindow        *parent,
+                                VireoConnection  *connection)
+{
+  return vireo_new_vm_wizard_new (application, parent, connection);
 }
