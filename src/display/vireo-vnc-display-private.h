@@ -23,7 +23,7 @@ struct _VireoVncDisplay
   VncConnection     *conn;
   gboolean           initialized;
   char              *password;
-  guint              update_request_id;
+  guint              update_request_id;   /* the update-done idle */
 
   /* Frame: gvnc writes into pixels (B8G8R8X8 little-endian) through fb;
    * the widget shows it as a grid of textures, re-made per damaged tile. */

@@ -255,17 +255,26 @@ on_vnc_initialized (VncConnection   *conn,
 }
 
 /* gvnc reports each rectangle of an update separately and has no "update
- * done" event: one idle per burst asks for the next incremental update, so
- * the server sends changes as they come without one request per rect. */
+ * done" event. Each report reaches us through a default-idle-priority
+ * source that gvnc adds while its coroutine waits, so an idle of lower
+ * priority runs only once the coroutine has gone back to reading the
+ * socket: the update is complete (or all that has arrived of it is in).
+ * That is when the frame is drawn, once. Drawing per rectangle showed
+ * half-updated frames, cost a paint per rectangle, and, since GTK's
+ * redraws outrank gvnc's idles, held the rest of the update (and any key
+ * waiting to be sent) behind each of those paints.
+ *
+ * The next incremental update is asked for at every rectangle, as gtk-vnc
+ * does: QEMU lengthens its refresh interval whenever it finds no request
+ * pending, and a request per burst left it without one too often. */
 static gboolean
-request_update_idle (gpointer data)
+update_done_idle (gpointer data)
 {
   VireoVncDisplay *self = data;
 
   self->update_request_id = 0;
-  if (self->conn != NULL && self->initialized && self->fb_width > 0)
-    vnc_connection_framebuffer_update_request (self->conn, TRUE, 0, 0,
-                                               self->fb_width, self->fb_height);
+  if (self->grid != NULL && self->grid->n_dirty > 0)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -279,10 +288,13 @@ on_vnc_framebuffer_update (VncConnection   *conn,
 {
   VireoVncRect r = { x, y, width, height };
 
-  if (self->grid != NULL && vireo_vnc_tile_grid_damage (self->grid, &r) > 0)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->grid != NULL)
+    vireo_vnc_tile_grid_damage (self->grid, &r);
+  if (self->initialized && self->fb_width > 0)
+    vnc_connection_framebuffer_update_request (conn, TRUE, 0, 0,
+                                               self->fb_width, self->fb_height);
   if (self->update_request_id == 0)
-    self->update_request_id = g_idle_add (request_update_idle, self);
+    self->update_request_id = g_idle_add_full (G_PRIORITY_LOW, update_done_idle, self, NULL);
 }
 
 static void
