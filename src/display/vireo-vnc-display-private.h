@@ -24,6 +24,7 @@ struct _VireoVncDisplay
   gboolean           initialized;
   char              *password;
   guint              update_request_id;   /* the update-done idle */
+  gboolean           local_server;        /* RAW first: see on_vnc_initialized */
 
   /* Frame: gvnc writes into pixels (B8G8R8X8 little-endian) through fb;
    * the widget shows it as a grid of textures, re-made per damaged tile. */

@@ -4,7 +4,10 @@
 #include "vireo-vnc-display-private.h"
 
 #include <glib/gi18n.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* The connection and framebuffer half of the VNC widget: gvnc protocol
@@ -220,6 +223,7 @@ on_vnc_initialized (VncConnection   *conn,
   VncPixelFormat local;
   /* Preference order; QEMU picks the first it knows. No lossy JPEG. */
   gint32 encodings[] = {
+    VNC_CONNECTION_ENCODING_RAW,
     VNC_CONNECTION_ENCODING_TIGHT,
     VNC_CONNECTION_ENCODING_ZRLE,
     VNC_CONNECTION_ENCODING_HEXTILE,
@@ -237,6 +241,15 @@ on_vnc_initialized (VncConnection   *conn,
   };
 
   local_pixel_format (&local);
+  /* RAW first for a server on this machine: decoding Tight or ZRLE costs
+   * the client (and encoding them QEMU) far more than copying, and a
+   * local socket has bandwidth to spare. Otherwise RAW is the last resort
+   * it always was. */
+  if (!self->local_server)
+    {
+      memmove (encodings, encodings + 1, 5 * sizeof encodings[0]);
+      encodings[5] = VNC_CONNECTION_ENCODING_RAW;
+    }
   if (!vnc_connection_set_pixel_format (conn, &local) ||
       !vnc_connection_set_encodings (conn, G_N_ELEMENTS (encodings), encodings) ||
       !allocate_framebuffer (self, vnc_connection_get_width (conn),
@@ -548,6 +561,33 @@ on_vnc_disconnected (VncConnection   *conn,
   g_object_unref (self);
 }
 
+/* Whether @fd certainly reaches a server on this machine: a unix socket
+ * connected to another process (QEMU's own socket, or one libvirtd handed
+ * over), or TCP to a loopback address. A socket pair we made ourselves
+ * (SSH's `-W` channel, a libvirt stream) may lead anywhere. */
+static gboolean
+fd_reaches_local_server (int fd)
+{
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+
+  if (getpeername (fd, (struct sockaddr *) &addr, &len) != 0)
+    return FALSE;
+  if (addr.ss_family == AF_UNIX)
+    {
+      struct ucred cred;
+      socklen_t cred_len = sizeof cred;
+
+      return getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 &&
+             cred.pid > 0 && cred.pid != getpid ();
+    }
+  if (addr.ss_family == AF_INET)
+    return (ntohl (((struct sockaddr_in *) &addr)->sin_addr.s_addr) >> 24) == 127;
+  if (addr.ss_family == AF_INET6)
+    return IN6_IS_ADDR_LOOPBACK (&((struct sockaddr_in6 *) &addr)->sin6_addr);
+  return FALSE;
+}
+
 /* Public API */
 
 GtkWidget *
@@ -569,6 +609,7 @@ vireo_vnc_display_open_fd (VireoVncDisplay *self,
       return FALSE;
     }
 
+  self->local_server = fd_reaches_local_server (fd);
   self->conn = vnc_connection_new ();
   g_signal_connect (self->conn, "vnc-connected", G_CALLBACK (on_vnc_connected), self);
   g_signal_connect (self->conn, "vnc-initialized", G_CALLBACK (on_vnc_initialized), self);
