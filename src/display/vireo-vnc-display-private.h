@@ -24,6 +24,7 @@ struct _VireoVncDisplay
   gboolean           initialized;
   char              *password;
   guint              update_request_id;   /* the update-done idle */
+  guint              update_timeout_id;   /* ... or at the latest this */
   gboolean           local_server;        /* RAW first: see on_vnc_initialized */
 
   /* Frame: gvnc writes into pixels (B8G8R8X8 little-endian) through fb;

@@ -280,14 +280,37 @@ on_vnc_initialized (VncConnection   *conn,
  * The next incremental update is asked for at every rectangle, as gtk-vnc
  * does: QEMU lengthens its refresh interval whenever it finds no request
  * pending, and a request per burst left it without one too often. */
+static void
+update_done (VireoVncDisplay *self)
+{
+  g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
+  if (self->grid != NULL && self->grid->n_dirty > 0)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static gboolean
 update_done_idle (gpointer data)
 {
   VireoVncDisplay *self = data;
 
   self->update_request_id = 0;
-  if (self->grid != NULL && self->grid->n_dirty > 0)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+  update_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Idles of low priority do not run while GTK animates something and its
+ * frames come back to back (seen under Xvfb): draw what has arrived after
+ * UPDATE_MAX_WAIT_MS at the latest. */
+#define UPDATE_MAX_WAIT_MS 50
+
+static gboolean
+update_timeout (gpointer data)
+{
+  VireoVncDisplay *self = data;
+
+  self->update_timeout_id = 0;
+  update_done (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -308,6 +331,8 @@ on_vnc_framebuffer_update (VncConnection   *conn,
                                                self->fb_width, self->fb_height);
   if (self->update_request_id == 0)
     self->update_request_id = g_idle_add_full (G_PRIORITY_LOW, update_done_idle, self, NULL);
+  if (self->update_timeout_id == 0)
+    self->update_timeout_id = g_timeout_add (UPDATE_MAX_WAIT_MS, update_timeout, self);
 }
 
 static void
@@ -548,6 +573,7 @@ on_vnc_disconnected (VncConnection   *conn,
   g_object_ref (self);
   vireo_vnc_display_release_keys (self);
   g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
   self->initialized = FALSE;
   self->button_mask = 0;
   self->have_pointer = FALSE;
@@ -850,6 +876,7 @@ vireo_vnc_display_dispose (GObject *object)
   VireoVncDisplay *self = VIREO_VNC_DISPLAY (object);
 
   g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
   detach_connection (self);
   vireo_vnc_display_clipboard_detach (self);
   free_tiles (self);
