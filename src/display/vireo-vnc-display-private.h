@@ -37,6 +37,11 @@ struct _VireoVncDisplay
   VireoVncTileGrid  *grid;
   GdkTexture       **tiles;
   guint             *tile_uploads;   /* per tile, for tests and profiling */
+  /* With GTK's cairo renderer: per tile, a cairo node painting straight
+   * from the frame (see snapshot_cairo_tiles), for the transform below. */
+  cairo_surface_t   *surface;
+  GskRenderNode    **tile_nodes;
+  VireoVncTransform  node_transform;
 
   gboolean           scaling;
   gboolean           grab_keyboard;

@@ -89,6 +89,15 @@ free_tiles (VireoVncDisplay *self)
       for (guint i = 0; i < n; i++)
         g_clear_object (&self->tiles[i]);
     }
+  if (self->tile_nodes != NULL && self->grid != NULL)
+    {
+      guint n = vireo_vnc_tile_grid_n_tiles (self->grid);
+
+      for (guint i = 0; i < n; i++)
+        g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+    }
+  g_clear_pointer (&self->tile_nodes, g_free);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->tile_uploads, g_free);
   g_clear_pointer (&self->grid, vireo_vnc_tile_grid_free);
@@ -177,6 +186,11 @@ allocate_framebuffer (VireoVncDisplay *self,
 
   self->grid = vireo_vnc_tile_grid_new (self->fb_width, self->fb_height, VIREO_VNC_TILE_SIZE);
   self->tiles = g_new0 (GdkTexture *, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
+  self->tile_nodes = g_new0 (GskRenderNode *, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
+  /* RGB24 ignores the X byte gvnc leaves: no opaque copy is needed. */
+  self->surface = cairo_image_surface_create_for_data (pixels, CAIRO_FORMAT_RGB24,
+                                                       self->fb_width, self->fb_height,
+                                                       self->stride);
   self->tile_uploads = g_new0 (guint, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
 
   if (size_changed)
@@ -804,6 +818,67 @@ vireo_vnc_display_measure (GtkWidget      *widget,
   *natural = size;
 }
 
+/* GTK's cairo renderer (4.8) turns every texture it draws into a cairo
+ * surface through a float conversion of each pixel, the whole texture each
+ * time: most of a frame's cost. Cairo nodes that paint the frame's pixels
+ * (a cairo surface over them, read when the node is drawn) skip that and
+ * any copy. One node per tile, re-made only for damaged tiles, so GTK's
+ * diff of the node tree still limits redrawing to what changed. */
+static gboolean
+use_cairo_nodes (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+static void
+snapshot_cairo_tiles (VireoVncDisplay         *self,
+                      GtkSnapshot             *snapshot,
+                      const VireoVncTransform *t)
+{
+  guint n = vireo_vnc_tile_grid_n_tiles (self->grid);
+  gboolean moved = memcmp (t, &self->node_transform, sizeof *t) != 0;
+
+  self->node_transform = *t;
+  for (guint i = 0; i < n; i++)
+    {
+      VireoVncRect dirty, tile;
+      double x, y, w, h;
+      cairo_t *cr;
+
+      if (!vireo_vnc_tile_grid_take_dirty (self->grid, i, &dirty) &&
+          !moved && self->tile_nodes[i] != NULL)
+        {
+          gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+          continue;
+        }
+
+      vireo_vnc_tile_grid_tile_rect (self->grid, i, &tile);
+      vireo_vnc_transform_to_widget (t, &tile, &x, &y, &w, &h);
+      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+      self->tile_nodes[i] = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, w, h));
+      self->tile_uploads[i]++;
+
+      cr = gsk_cairo_node_get_draw_context (self->tile_nodes[i]);
+      cairo_rectangle (cr, x, y, w, h);
+      cairo_clip (cr);
+      cairo_translate (cr, t->x_offset, t->y_offset);
+      cairo_scale (cr, t->scale, t->scale);
+      cairo_set_source_surface (cr, self->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr),
+                                t->scale == 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+      /* PAD: the frame's edge pixels are not blended with transparency,
+       * and pixman has fast bilinear paths for it. */
+      cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+    }
+}
+
 static void
 vireo_vnc_display_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -820,8 +895,13 @@ vireo_vnc_display_snapshot (GtkWidget   *widget,
   if (self->grid == NULL || self->fb_width <= 0 || self->fb_height <= 0)
     return;
 
-  refresh_tiles (self);
   vireo_vnc_transform_compute (&t, width, height, self->fb_width, self->fb_height, self->scaling);
+  if (self->surface != NULL && use_cairo_nodes (widget))
+    {
+      snapshot_cairo_tiles (self, snapshot, &t);
+      return;
+    }
+  refresh_tiles (self);
 
   n = vireo_vnc_tile_grid_n_tiles (self->grid);
   for (guint i = 0; i < n; i++)
