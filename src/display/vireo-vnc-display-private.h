@@ -23,7 +23,9 @@ struct _VireoVncDisplay
   VncConnection     *conn;
   gboolean           initialized;
   char              *password;
-  guint              update_request_id;
+  guint              update_request_id;   /* the update-done idle */
+  guint              update_timeout_id;   /* ... or at the latest this */
+  gboolean           local_server;        /* RAW first: see on_vnc_initialized */
 
   /* Frame: gvnc writes into pixels (B8G8R8X8 little-endian) through fb;
    * the widget shows it as a grid of textures, re-made per damaged tile. */
@@ -35,6 +37,11 @@ struct _VireoVncDisplay
   VireoVncTileGrid  *grid;
   GdkTexture       **tiles;
   guint             *tile_uploads;   /* per tile, for tests and profiling */
+  /* With GTK's cairo renderer: per tile, a cairo node painting straight
+   * from the frame (see snapshot_cairo_tiles), for the transform below. */
+  cairo_surface_t   *surface;
+  GskRenderNode    **tile_nodes;
+  VireoVncTransform  node_transform;
 
   gboolean           scaling;
   gboolean           grab_keyboard;

@@ -4,7 +4,10 @@
 #include "vireo-vnc-display-private.h"
 
 #include <glib/gi18n.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* The connection and framebuffer half of the VNC widget: gvnc protocol
@@ -86,6 +89,15 @@ free_tiles (VireoVncDisplay *self)
       for (guint i = 0; i < n; i++)
         g_clear_object (&self->tiles[i]);
     }
+  if (self->tile_nodes != NULL && self->grid != NULL)
+    {
+      guint n = vireo_vnc_tile_grid_n_tiles (self->grid);
+
+      for (guint i = 0; i < n; i++)
+        g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+    }
+  g_clear_pointer (&self->tile_nodes, g_free);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->tiles, g_free);
   g_clear_pointer (&self->tile_uploads, g_free);
   g_clear_pointer (&self->grid, vireo_vnc_tile_grid_free);
@@ -174,6 +186,11 @@ allocate_framebuffer (VireoVncDisplay *self,
 
   self->grid = vireo_vnc_tile_grid_new (self->fb_width, self->fb_height, VIREO_VNC_TILE_SIZE);
   self->tiles = g_new0 (GdkTexture *, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
+  self->tile_nodes = g_new0 (GskRenderNode *, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
+  /* RGB24 ignores the X byte gvnc leaves: no opaque copy is needed. */
+  self->surface = cairo_image_surface_create_for_data (pixels, CAIRO_FORMAT_RGB24,
+                                                       self->fb_width, self->fb_height,
+                                                       self->stride);
   self->tile_uploads = g_new0 (guint, MAX (1u, vireo_vnc_tile_grid_n_tiles (self->grid)));
 
   if (size_changed)
@@ -220,6 +237,7 @@ on_vnc_initialized (VncConnection   *conn,
   VncPixelFormat local;
   /* Preference order; QEMU picks the first it knows. No lossy JPEG. */
   gint32 encodings[] = {
+    VNC_CONNECTION_ENCODING_RAW,
     VNC_CONNECTION_ENCODING_TIGHT,
     VNC_CONNECTION_ENCODING_ZRLE,
     VNC_CONNECTION_ENCODING_HEXTILE,
@@ -237,6 +255,15 @@ on_vnc_initialized (VncConnection   *conn,
   };
 
   local_pixel_format (&local);
+  /* RAW first for a server on this machine: decoding Tight or ZRLE costs
+   * the client (and encoding them QEMU) far more than copying, and a
+   * local socket has bandwidth to spare. Otherwise RAW is the last resort
+   * it always was. */
+  if (!self->local_server)
+    {
+      memmove (encodings, encodings + 1, 5 * sizeof encodings[0]);
+      encodings[5] = VNC_CONNECTION_ENCODING_RAW;
+    }
   if (!vnc_connection_set_pixel_format (conn, &local) ||
       !vnc_connection_set_encodings (conn, G_N_ELEMENTS (encodings), encodings) ||
       !allocate_framebuffer (self, vnc_connection_get_width (conn),
@@ -255,17 +282,49 @@ on_vnc_initialized (VncConnection   *conn,
 }
 
 /* gvnc reports each rectangle of an update separately and has no "update
- * done" event: one idle per burst asks for the next incremental update, so
- * the server sends changes as they come without one request per rect. */
+ * done" event. Each report reaches us through a default-idle-priority
+ * source that gvnc adds while its coroutine waits, so an idle of lower
+ * priority runs only once the coroutine has gone back to reading the
+ * socket: the update is complete (or all that has arrived of it is in).
+ * That is when the frame is drawn, once. Drawing per rectangle showed
+ * half-updated frames, cost a paint per rectangle, and, since GTK's
+ * redraws outrank gvnc's idles, held the rest of the update (and any key
+ * waiting to be sent) behind each of those paints.
+ *
+ * The next incremental update is asked for at every rectangle, as gtk-vnc
+ * does: QEMU lengthens its refresh interval whenever it finds no request
+ * pending, and a request per burst left it without one too often. */
+static void
+update_done (VireoVncDisplay *self)
+{
+  g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
+  if (self->grid != NULL && self->grid->n_dirty > 0)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static gboolean
-request_update_idle (gpointer data)
+update_done_idle (gpointer data)
 {
   VireoVncDisplay *self = data;
 
   self->update_request_id = 0;
-  if (self->conn != NULL && self->initialized && self->fb_width > 0)
-    vnc_connection_framebuffer_update_request (self->conn, TRUE, 0, 0,
-                                               self->fb_width, self->fb_height);
+  update_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Idles of low priority do not run while GTK animates something and its
+ * frames come back to back (seen under Xvfb): draw what has arrived after
+ * UPDATE_MAX_WAIT_MS at the latest. */
+#define UPDATE_MAX_WAIT_MS 50
+
+static gboolean
+update_timeout (gpointer data)
+{
+  VireoVncDisplay *self = data;
+
+  self->update_timeout_id = 0;
+  update_done (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -279,10 +338,15 @@ on_vnc_framebuffer_update (VncConnection   *conn,
 {
   VireoVncRect r = { x, y, width, height };
 
-  if (self->grid != NULL && vireo_vnc_tile_grid_damage (self->grid, &r) > 0)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->grid != NULL)
+    vireo_vnc_tile_grid_damage (self->grid, &r);
+  if (self->initialized && self->fb_width > 0)
+    vnc_connection_framebuffer_update_request (conn, TRUE, 0, 0,
+                                               self->fb_width, self->fb_height);
   if (self->update_request_id == 0)
-    self->update_request_id = g_idle_add (request_update_idle, self);
+    self->update_request_id = g_idle_add_full (G_PRIORITY_LOW, update_done_idle, self, NULL);
+  if (self->update_timeout_id == 0)
+    self->update_timeout_id = g_timeout_add (UPDATE_MAX_WAIT_MS, update_timeout, self);
 }
 
 static void
@@ -523,6 +587,7 @@ on_vnc_disconnected (VncConnection   *conn,
   g_object_ref (self);
   vireo_vnc_display_release_keys (self);
   g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
   self->initialized = FALSE;
   self->button_mask = 0;
   self->have_pointer = FALSE;
@@ -534,6 +599,33 @@ on_vnc_disconnected (VncConnection   *conn,
   update_accessible_description (self);
   g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0);
   g_object_unref (self);
+}
+
+/* Whether @fd certainly reaches a server on this machine: a unix socket
+ * connected to another process (QEMU's own socket, or one libvirtd handed
+ * over), or TCP to a loopback address. A socket pair we made ourselves
+ * (SSH's `-W` channel, a libvirt stream) may lead anywhere. */
+static gboolean
+fd_reaches_local_server (int fd)
+{
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+
+  if (getpeername (fd, (struct sockaddr *) &addr, &len) != 0)
+    return FALSE;
+  if (addr.ss_family == AF_UNIX)
+    {
+      struct ucred cred;
+      socklen_t cred_len = sizeof cred;
+
+      return getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 &&
+             cred.pid > 0 && cred.pid != getpid ();
+    }
+  if (addr.ss_family == AF_INET)
+    return (ntohl (((struct sockaddr_in *) &addr)->sin_addr.s_addr) >> 24) == 127;
+  if (addr.ss_family == AF_INET6)
+    return IN6_IS_ADDR_LOOPBACK (&((struct sockaddr_in6 *) &addr)->sin6_addr);
+  return FALSE;
 }
 
 /* Public API */
@@ -557,6 +649,7 @@ vireo_vnc_display_open_fd (VireoVncDisplay *self,
       return FALSE;
     }
 
+  self->local_server = fd_reaches_local_server (fd);
   self->conn = vnc_connection_new ();
   g_signal_connect (self->conn, "vnc-connected", G_CALLBACK (on_vnc_connected), self);
   g_signal_connect (self->conn, "vnc-initialized", G_CALLBACK (on_vnc_initialized), self);
@@ -725,6 +818,67 @@ vireo_vnc_display_measure (GtkWidget      *widget,
   *natural = size;
 }
 
+/* GTK's cairo renderer (4.8) turns every texture it draws into a cairo
+ * surface through a float conversion of each pixel, the whole texture each
+ * time: most of a frame's cost. Cairo nodes that paint the frame's pixels
+ * (a cairo surface over them, read when the node is drawn) skip that and
+ * any copy. One node per tile, re-made only for damaged tiles, so GTK's
+ * diff of the node tree still limits redrawing to what changed. */
+static gboolean
+use_cairo_nodes (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+static void
+snapshot_cairo_tiles (VireoVncDisplay         *self,
+                      GtkSnapshot             *snapshot,
+                      const VireoVncTransform *t)
+{
+  guint n = vireo_vnc_tile_grid_n_tiles (self->grid);
+  gboolean moved = memcmp (t, &self->node_transform, sizeof *t) != 0;
+
+  self->node_transform = *t;
+  for (guint i = 0; i < n; i++)
+    {
+      VireoVncRect dirty, tile;
+      double x, y, w, h;
+      cairo_t *cr;
+
+      if (!vireo_vnc_tile_grid_take_dirty (self->grid, i, &dirty) &&
+          !moved && self->tile_nodes[i] != NULL)
+        {
+          gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+          continue;
+        }
+
+      vireo_vnc_tile_grid_tile_rect (self->grid, i, &tile);
+      vireo_vnc_transform_to_widget (t, &tile, &x, &y, &w, &h);
+      g_clear_pointer (&self->tile_nodes[i], gsk_render_node_unref);
+      self->tile_nodes[i] = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, w, h));
+      self->tile_uploads[i]++;
+
+      cr = gsk_cairo_node_get_draw_context (self->tile_nodes[i]);
+      cairo_rectangle (cr, x, y, w, h);
+      cairo_clip (cr);
+      cairo_translate (cr, t->x_offset, t->y_offset);
+      cairo_scale (cr, t->scale, t->scale);
+      cairo_set_source_surface (cr, self->surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr),
+                                t->scale == 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+      /* PAD: the frame's edge pixels are not blended with transparency,
+       * and pixman has fast bilinear paths for it. */
+      cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+      cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      gtk_snapshot_append_node (snapshot, self->tile_nodes[i]);
+    }
+}
+
 static void
 vireo_vnc_display_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
@@ -741,8 +895,13 @@ vireo_vnc_display_snapshot (GtkWidget   *widget,
   if (self->grid == NULL || self->fb_width <= 0 || self->fb_height <= 0)
     return;
 
-  refresh_tiles (self);
   vireo_vnc_transform_compute (&t, width, height, self->fb_width, self->fb_height, self->scaling);
+  if (self->surface != NULL && use_cairo_nodes (widget))
+    {
+      snapshot_cairo_tiles (self, snapshot, &t);
+      return;
+    }
+  refresh_tiles (self);
 
   n = vireo_vnc_tile_grid_n_tiles (self->grid);
   for (guint i = 0; i < n; i++)
@@ -797,6 +956,7 @@ vireo_vnc_display_dispose (GObject *object)
   VireoVncDisplay *self = VIREO_VNC_DISPLAY (object);
 
   g_clear_handle_id (&self->update_request_id, g_source_remove);
+  g_clear_handle_id (&self->update_timeout_id, g_source_remove);
   detach_connection (self);
   vireo_vnc_display_clipboard_detach (self);
   free_tiles (self);

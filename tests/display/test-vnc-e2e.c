@@ -776,7 +776,10 @@ test_widget (void)
   g_assert_cmpint (vireo_vnc_display_get_width (VIREO_VNC_DISPLAY (display)), ==, 720);
   g_assert_cmpint (vireo_vnc_display_get_height (VIREO_VNC_DISPLAY (display)), ==, 400);
 
-  /* What is drawn on screen (the tile textures) is the guest's picture. */
+  /* What is drawn on screen (the tile textures) is the guest's picture,
+   * once the widget has seen the end of the update (it draws a frame when
+   * the whole update is in, from an idle). */
+  pump (100);
   {
     g_autoptr(Image) drawn = render_widget_picture (display, 720, 400);
     g_autoptr(Image) dump = screendump ();
