@@ -11,6 +11,7 @@
 
 #include "vireo-connection.h"
 #include "builtin/vireo-builtin-connection.h"
+#include "builtin/vireo-qmp-client.h"
 
 #define GRUB_ISO "/usr/lib/grub-rescue/grub-rescue-cdrom.iso"
 
@@ -263,6 +264,194 @@ test_crash (void)
   g_assert_no_error (error);
 }
 
+static char *
+qmp_path (VireoDomain *domain)
+{
+  return g_build_filename (g_get_user_runtime_dir (), "vireo", vireo_domain_get_uuid (domain),
+                           "qmp.sock", NULL);
+}
+
+/* The guest's screen as QEMU renders it (PPM bytes). */
+static GBytes *
+screendump (VireoDomain *domain)
+{
+  g_autofree char *qmp = qmp_path (domain);
+  g_autofree char *file = g_build_filename (tmpdir, "screen.ppm", NULL);
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize len = 0;
+
+  g_unlink (file);
+  json_object_set_string_member (args, "filename", file);
+  result = vireo_qmp_execute_sync (qmp, "screendump", args, 10000, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (file, &data, &len, &error));
+  return g_bytes_new_take (data, len);
+}
+
+static gsize
+bytes_differing (GBytes *a, GBytes *b)
+{
+  gsize la, lb, n = 0;
+  const guint8 *pa = g_bytes_get_data (a, &la);
+  const guint8 *pb = g_bytes_get_data (b, &lb);
+
+  if (la != lb)
+    return G_MAXSIZE;
+  for (gsize i = 0; i < la; i++)
+    n += pa[i] != pb[i];
+  return n;
+}
+
+static void
+type_keys (VireoDomain *domain, const char *text)
+{
+  g_autofree char *qmp = qmp_path (domain);
+
+  for (const char *c = text; *c; c++)
+    {
+      g_autoptr(JsonObject) args = json_object_new ();
+      g_autoptr(JsonArray) keys = json_array_new ();
+      g_autoptr(JsonNode) result = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *key = json_object_new ();
+      char name[2] = { *c, 0 };
+
+      json_object_set_string_member (key, "type", "qcode");
+      json_object_set_string_member (key, "data", name);
+      json_array_add_object_element (keys, key);
+      json_object_set_array_member (args, "keys", json_array_ref (keys));
+      result = vireo_qmp_execute_sync (qmp, "send-key", args, 10000, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* GRUB has drawn its prompt when the screen stops changing and is not blank. */
+static GBytes *
+wait_screen_settled (VireoDomain *domain)
+{
+  g_autoptr(GBytes) last = NULL;
+
+  for (int i = 0; i < 90; i++)
+    {
+      g_autoptr(GBytes) now = screendump (domain);
+      gsize len;
+      const guint8 *p = g_bytes_get_data (now, &len);
+      gsize lit = 0;
+
+      for (gsize j = len / 2; j < len; j++)
+        lit += p[j] != 0;
+      if (last != NULL && lit > 0 && bytes_differing (last, now) < 300)
+        return g_steal_pointer (&now);
+      g_clear_pointer (&last, g_bytes_unref);
+      last = g_steal_pointer (&now);
+      g_usleep (G_USEC_PER_SEC);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_error ("GRUB's screen did not settle within 90 s");
+  return NULL;
+}
+
+static gboolean has_save (gpointer d) { return vireo_domain_get_has_managed_save (d); }
+static gboolean no_save (gpointer d) { return !vireo_domain_get_has_managed_save (d); }
+
+static void
+test_save_restore (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GBytes) typed = NULL;
+  g_autofree char *disk = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *state = NULL;
+  int pid, pid2;
+
+  require_qemu ();
+  conn = open_builtin ();
+  disk = make_disk ("saved.qcow2");
+  xml = vm_xml ("saved, “state”", disk);
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+  state = g_strdup_printf ("%s/data/vireo/save/%s.state", tmpdir, vireo_domain_get_uuid (domain));
+  g_assert_false (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_SAVE));
+  g_assert_false (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_RESTORE));
+
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_running, domain, 10));
+  g_assert_true (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_SAVE));
+  pid = vireo_domain_get_id (domain);
+  g_bytes_unref (wait_screen_settled (domain));
+  type_keys (domain, "echo");
+  before = wait_screen_settled (domain);
+
+  /* Saved: QEMU is gone, the state is in a file, the VM says so. */
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (process_gone, GINT_TO_POINTER (pid), 10));
+  g_assert_true (wait_for (is_shutoff, domain, 10));
+  g_assert_true (wait_for (has_save, domain, 10));
+  g_assert_true (g_file_test (state, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_START));
+  g_assert_true (vireo_domain_can (domain, VIREO_DOMAIN_ACTION_RESTORE));
+
+  /* Restored: the same screen, a guest that still answers, no file. */
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESTORE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_running, domain, 10));
+  g_assert_true (wait_for (no_save, domain, 10));
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+  pid2 = vireo_domain_get_id (domain);
+  g_assert_cmpint (pid2, !=, pid);
+  after = screendump (domain);
+  g_test_message ("screen bytes differing after restore: %" G_GSIZE_FORMAT, bytes_differing (before, after));
+  g_assert_cmpuint (bytes_differing (before, after), <, 300);
+  type_keys (domain, "xxxxxxxx");
+  typed = wait_screen_settled (domain);
+  g_test_message ("screen bytes differing after typing: %" G_GSIZE_FORMAT, bytes_differing (after, typed));
+  g_assert_cmpuint (bytes_differing (after, typed), >, 600);
+
+  /* A paused VM comes back paused. */
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_PAUSE, 0, &error));
+  g_assert_true (wait_for (is_paused, domain, 10));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (has_save, domain, 10));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESTORE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_paused, domain, 10));
+
+  /* A damaged state file is set aside with the reason; the VM starts afresh. */
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_RESUME, 0, &error));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (has_save, domain, 10));
+  g_assert_true (g_file_set_contents (state, "not a QEMU state", -1, NULL));
+  g_assert_false (act (domain, VIREO_DOMAIN_ACTION_RESTORE, 0, &error));
+  g_assert_nonnull (error);
+  g_test_message ("damaged state: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "set aside"));
+  g_clear_error (&error);
+  g_assert_true (wait_for (no_save, domain, 10));
+  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_running, domain, 10));
+
+  /* Deleting a VM removes its saved state too. */
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (has_save, domain, 10));
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_DELETE, VIREO_ACTION_FLAGS_REMOVE_STORAGE, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_foreign_pidfile (void)
 {
@@ -404,6 +593,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   vireo_core_init ();
   g_test_add_func ("/builtin/lifecycle", test_lifecycle);
+  g_test_add_func ("/builtin/save-restore", test_save_restore);
   g_test_add_func ("/builtin/crash", test_crash);
   g_test_add_func ("/builtin/foreign-pidfile", test_foreign_pidfile);
   g_test_add_func ("/builtin/missing-qemu", test_missing_qemu);

@@ -109,6 +109,28 @@ autostart_path (const char *uuid)
   return g_build_filename (dir, file, NULL);
 }
 
+/* A saved VM: its memory (.state), the definition it ran with (.xml) and,
+ * when it was paused, a .paused marker. */
+static char *
+save_file (const char *uuid,
+           const char *suffix)
+{
+  g_autofree char *name = g_strconcat (uuid, suffix, NULL);
+  return g_build_filename (g_get_user_data_dir (), "vireo", "save", name, NULL);
+}
+
+static void
+remove_saved_state (const char *uuid)
+{
+  static const char *const suffixes[] = { ".state", ".state.partial", ".state.failed", ".xml", ".paused", NULL };
+
+  for (guint i = 0; suffixes[i]; i++)
+    {
+      g_autofree char *path = save_file (uuid, suffixes[i]);
+      g_unlink (path);
+    }
+}
+
 /* ---------------------------------------------------------------------- */
 /* Processes                                                              */
 
@@ -376,6 +398,10 @@ load_vm (VireoBuiltinConnection *self,
   info->os_type = g_strdup (summary.os_type);
   info->persistent = TRUE;
   info->autostart = g_file_test (autostart, G_FILE_TEST_EXISTS);
+  {
+    g_autofree char *state = save_file (uuid, ".state");
+    info->has_managed_save = g_file_test (state, G_FILE_TEST_EXISTS);
+  }
   info->max_memory = info->memory = summary.memory_kib;
   info->vcpus = summary.vcpus;
   info->id = pid > 0 ? pid : -1;
@@ -601,6 +627,202 @@ watch_exit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Save and restore: migration to and from a file QEMU gets as an fd      */
+
+/* Polls query-migrate until the migration ends; QEMU's reason if it failed. */
+static gboolean
+wait_migration (VireoQmpSync *sync,
+                GError      **error)
+{
+  gint64 idle_deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+
+  for (;;)
+    {
+      g_autoptr(JsonNode) info = vireo_qmp_sync_execute (sync, "query-migrate", NULL, -1,
+                                                         QMP_TIMEOUT_MS, error);
+      JsonObject *o;
+      const char *status;
+
+      if (info == NULL)
+        return FALSE;
+      o = JSON_NODE_HOLDS_OBJECT (info) ? json_node_get_object (info) : NULL;
+      status = o ? json_object_get_string_member_with_default (o, "status", "") : "";
+      if (g_str_equal (status, "completed"))
+        return TRUE;
+      if (g_str_equal (status, "failed") || g_str_equal (status, "cancelled"))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED, "%s",
+                       json_object_get_string_member_with_default (o, "error-desc", status));
+          return FALSE;
+        }
+      /* A migration that never even starts is not waited for forever. */
+      if (*status == '\0' && g_get_monotonic_time () > idle_deadline)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED, _("The migration did not start."));
+          return FALSE;
+        }
+      g_usleep (50 * 1000);
+    }
+}
+
+/* Runs `command` with a single string argument, passing `fd` with it. */
+static gboolean
+qmp_with_fd (VireoQmpSync *sync,
+             const char   *command,
+             const char   *member,
+             const char   *value,
+             int           fd,
+             GError      **error)
+{
+  g_autoptr(JsonObject) args = member ? json_object_new () : NULL;
+  g_autoptr(JsonNode) result = NULL;
+
+  if (args != NULL)
+    json_object_set_string_member (args, member, value);
+  result = vireo_qmp_sync_execute (sync, command, args, fd, QMP_TIMEOUT_MS, error);
+  return result != NULL;
+}
+
+static gboolean force_off (VireoBuiltinConnection *self, const char *uuid, GError **error);
+
+static gboolean
+save_vm (VireoBuiltinConnection *self,
+         const char             *uuid,
+         GError                **error)
+{
+  g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
+  g_autofree char *definition = definition_path (uuid);
+  g_autofree char *state = save_file (uuid, ".state");
+  g_autofree char *partial = save_file (uuid, ".state.partial");
+  g_autofree char *saved_xml = save_file (uuid, ".xml");
+  g_autofree char *paused = save_file (uuid, ".paused");
+  g_autofree char *dir = g_path_get_dirname (state);
+  g_autofree char *xml = NULL;
+  g_autoptr(VireoQmpSync) sync = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean was_running, ok;
+  int fd;
+
+  if (live_pid (self, uuid) == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM is not running."));
+      return FALSE;
+    }
+  if (!g_file_get_contents (definition, &xml, NULL, error))
+    return FALSE;
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not create %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  sync = vireo_qmp_sync_open (qmp, QMP_TIMEOUT_MS, error);
+  if (sync == NULL ||
+      (status = vireo_qmp_sync_execute (sync, "query-status", NULL, -1, QMP_TIMEOUT_MS, error)) == NULL)
+    return FALSE;
+  was_running = JSON_NODE_HOLDS_OBJECT (status) &&
+                json_object_get_boolean_member_with_default (json_node_get_object (status),
+                                                             "running", FALSE);
+
+  /* An fd QEMU writes to: no shell and no quoting of the path. */
+  fd = open (partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not create %s: %s"), partial, g_strerror (saved));
+      return FALSE;
+    }
+  ok = qmp_with_fd (sync, "stop", NULL, NULL, -1, &local_error) &&
+       qmp_with_fd (sync, "getfd", "fdname", "vireo-save", fd, &local_error) &&
+       qmp_with_fd (sync, "migrate", "uri", "fd:vireo-save", -1, &local_error) &&
+       wait_migration (sync, &local_error);
+  if (ok && fsync (fd) != 0)
+    {
+      int saved = errno;
+      g_set_error (&local_error, VIREO_ERROR, VIREO_ERROR_FAILED, "%s", g_strerror (saved));
+      ok = FALSE;
+    }
+  close (fd);
+  if (ok)
+    ok = g_file_set_contents_full (saved_xml, xml, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   &local_error) &&
+         (was_running || g_file_set_contents (paused, "", 0, &local_error));
+  if (ok && g_rename (partial, state) != 0)
+    {
+      int saved = errno;
+      g_set_error (&local_error, VIREO_ERROR, VIREO_ERROR_FAILED, "%s", g_strerror (saved));
+      ok = FALSE;
+    }
+  if (!ok)
+    {
+      remove_saved_state (uuid);
+      if (was_running)
+        vireo_qmp_sync_execute (sync, "cont", NULL, -1, QMP_TIMEOUT_MS, NULL);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not save the VM's state: %s"), local_error->message);
+      return FALSE;
+    }
+
+  /* QEMU's monitor takes one client at a time: let go before quitting. */
+  g_clear_pointer (&sync, vireo_qmp_sync_free);
+  return force_off (self, uuid, error);
+}
+
+/* Feeds the saved state to a QEMU started with -incoming defer. */
+static gboolean
+restore_state (const char  *uuid,
+               GSubprocess *process,
+               GError     **error)
+{
+  g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
+  g_autofree char *state = save_file (uuid, ".state");
+  g_autofree char *paused = save_file (uuid, ".paused");
+  g_autoptr(VireoQmpSync) sync = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+  int fd = open (state, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not read the saved state %s: %s"), state, g_strerror (saved));
+      return FALSE;
+    }
+  sync = vireo_qmp_sync_open (qmp, QMP_TIMEOUT_MS, &local_error);
+  ok = sync != NULL &&
+       qmp_with_fd (sync, "getfd", "fdname", "vireo-restore", fd, &local_error) &&
+       qmp_with_fd (sync, "migrate-incoming", "uri", "fd:vireo-restore", -1, &local_error) &&
+       wait_migration (sync, &local_error);
+  close (fd);
+  if (!ok)
+    {
+      /* QEMU ends itself when the state cannot be loaded: its log says why.
+       * The file is set aside so that the VM can still be started afresh. */
+      g_autofree char *tail = NULL;
+      g_autofree char *aside = save_file (uuid, ".state.failed");
+
+      for (int i = 0; i < 60 && g_subprocess_get_identifier (process) != NULL; i++)
+        g_usleep (50 * 1000);
+      tail = log_tail (uuid, 6);
+      g_rename (state, aside);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("The saved state could not be restored; it was set aside as %s, "
+                     "and the VM can be started afresh. QEMU said:\n%s"),
+                   aside, *tail ? tail : local_error->message);
+      return FALSE;
+    }
+  if (!g_file_test (paused, G_FILE_TEST_EXISTS) &&
+      !qmp_with_fd (sync, "cont", NULL, NULL, -1, error))
+    return FALSE;
+  remove_saved_state (uuid);
+  return TRUE;
+}
+
 static gboolean
 start_vm (VireoBuiltinConnection *self,
           const char             *uuid,
@@ -612,6 +834,9 @@ start_vm (VireoBuiltinConnection *self,
   g_autofree char *log = vm_runtime_file (uuid, "qemu.log");
   g_autofree char *crashed = vm_runtime_file (uuid, "crashed");
   g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
+  g_autofree char *state = save_file (uuid, ".state");
+  g_autofree char *saved_xml = save_file (uuid, ".xml");
+  gboolean restore = g_file_test (state, G_FILE_TEST_EXISTS);
   g_autofree char *binary_name = NULL;
   g_autofree char *binary = NULL;
   g_auto(VireoQemuSummary) summary = { 0 };
@@ -621,6 +846,13 @@ start_vm (VireoBuiltinConnection *self,
   VireoQemuArgvOptions options = { 0 };
   gint64 deadline;
 
+  /* A saved VM resumes with the devices it was saved with, as libvirt's
+   * managed save does. */
+  if (restore && g_file_test (saved_xml, G_FILE_TEST_EXISTS))
+    {
+      g_free (path);
+      path = g_strdup (saved_xml);
+    }
   if (!g_file_get_contents (path, &xml, NULL, error) ||
       !vireo_qemu_read_summary (xml, &summary, error))
     return FALSE;
@@ -648,6 +880,7 @@ start_vm (VireoBuiltinConnection *self,
   options.qemu_binary = binary;
   options.runtime_dir = runtime;
   options.kvm = summary.want_kvm && kvm_usable ();
+  options.incoming = restore;
   argv = vireo_qemu_build_argv (xml, &options, error);
   if (argv == NULL)
     return FALSE;
@@ -670,6 +903,14 @@ start_vm (VireoBuiltinConnection *self,
           (status = vireo_qmp_execute_sync (qmp, "query-status", NULL, 1000, NULL)) != NULL)
         {
           VmRecord *r;
+
+          if (restore && !restore_state (uuid, process, error))
+            {
+              g_subprocess_force_exit (process);
+              g_subprocess_wait (process, NULL, NULL);
+              clean_runtime (uuid);
+              return FALSE;
+            }
 
           g_mutex_lock (&self->lock);
           r = record_lookup (self, uuid);
@@ -775,6 +1016,7 @@ delete_vm (const char      *uuid,
     }
   g_unlink (autostart);
   clean_runtime (uuid);
+  remove_saved_state (uuid);
   {
     g_autofree char *crashed = vm_runtime_file (uuid, "crashed");
     g_autofree char *log = vm_runtime_file (uuid, "qemu.log");
@@ -873,7 +1115,19 @@ vireo_builtin_connection_domain_action (VireoConnection  *conn,
         return TRUE;
       }
     case VIREO_DOMAIN_ACTION_SAVE:
+      return save_vm (self, uuid, error);
     case VIREO_DOMAIN_ACTION_RESTORE:
+      {
+        /* START restores a saved VM too, as libvirt's does. */
+        g_autofree char *state = save_file (uuid, ".state");
+        if (!g_file_test (state, G_FILE_TEST_EXISTS))
+          {
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM has no saved state."));
+            return FALSE;
+          }
+        return vireo_builtin_connection_domain_action (conn, uuid, VIREO_DOMAIN_ACTION_START,
+                                                       flags, error);
+      }
     case VIREO_DOMAIN_ACTION_LAST:
     default:
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
@@ -886,9 +1140,7 @@ static gboolean
 vireo_builtin_connection_supports_action (VireoConnection  *conn,
                                           VireoDomainAction action)
 {
-  /* Saving a VM's memory to a file needs migration to an fd; until then the
-   * actions are hidden rather than offered. */
-  return action != VIREO_DOMAIN_ACTION_SAVE && action != VIREO_DOMAIN_ACTION_RESTORE;
+  return action < VIREO_DOMAIN_ACTION_LAST;
 }
 
 static char *
