@@ -305,6 +305,21 @@ describe_state (VireoDomain *domain)
   return g_string_free (s, FALSE);
 }
 
+/* "KVM", or "TCG: why not KVM"; NULL when the backend does not say. */
+static char *
+describe_accelerator (VireoDomain *domain)
+{
+  const char *accel = vireo_domain_get_accelerator (domain);
+  const char *reason = vireo_domain_get_accelerator_reason (domain);
+
+  if (accel == NULL)
+    return NULL;
+  if (reason == NULL)
+    return g_strdup (accel);
+  /* Translators: an accelerator and why KVM is not used, e.g. "TCG: /dev/kvm does not exist" */
+  return g_strdup_printf (_("%s: %s"), accel, reason);
+}
+
 static int
 cmd_list (Ctl *ctl)
 {
@@ -313,12 +328,15 @@ cmd_list (Ctl *ctl)
   g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
   const char *h_id = _("Id");
   const char *h_name = _("Name");
   const char *h_state = _("State");
+  const char *h_accel = _("Accelerator");
   guint w_id = g_utf8_strlen (h_id, -1);
   guint w_name = g_utf8_strlen (h_name, -1);
   guint w_state = g_utf8_strlen (h_state, -1);
+  gboolean any_accel = FALSE;
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (domains, g_list_model_get_item (model, i));
@@ -330,19 +348,29 @@ cmd_list (Ctl *ctl)
       int id = vireo_domain_get_id (d);
       char *id_s = id >= 0 ? g_strdup_printf ("%d", id) : g_strdup ("-");
       char *state_s = describe_state (d);
+      char *accel_s = describe_accelerator (d);
 
       w_id = MAX (w_id, (guint) g_utf8_strlen (id_s, -1));
       w_name = MAX (w_name, (guint) g_utf8_strlen (vireo_domain_get_name (d), -1));
       w_state = MAX (w_state, (guint) g_utf8_strlen (state_s, -1));
+      any_accel |= accel_s != NULL;
       g_ptr_array_add (ids, id_s);
       g_ptr_array_add (states, state_s);
+      g_ptr_array_add (accels, accel_s);
     }
 
+  /* The accelerator column only where the backend reports one (builtin). */
   g_print (" ");
   print_padded (h_id, w_id + 3);
   print_padded (h_name, w_name + 3);
-  g_print ("%s\n", h_state);
-  for (guint i = 0; i < w_id + w_name + w_state + 8; i++)
+  if (any_accel)
+    {
+      print_padded (h_state, w_state + 3);
+      g_print ("%s\n", h_accel);
+    }
+  else
+    g_print ("%s\n", h_state);
+  for (guint i = 0; i < w_id + w_name + w_state + 8 + (any_accel ? 3 + g_utf8_strlen (h_accel, -1) : 0); i++)
     g_print ("-");
   g_print ("\n");
   for (guint i = 0; i < domains->len; i++)
@@ -350,7 +378,30 @@ cmd_list (Ctl *ctl)
       g_print (" ");
       print_padded (ids->pdata[i], w_id + 3);
       print_padded (vireo_domain_get_name (domains->pdata[i]), w_name + 3);
-      g_print ("%s\n", (char *) states->pdata[i]);
+      if (any_accel)
+        {
+          print_padded (states->pdata[i], w_state + 3);
+          g_print ("%s\n", accels->pdata[i] ? (char *) accels->pdata[i] : "-");
+        }
+      else
+        g_print ("%s\n", (char *) states->pdata[i]);
+    }
+
+  /* How crashed VMs ended, with the end of their log where there is one. */
+  for (guint i = 0; i < domains->len; i++)
+    {
+      VireoDomain *d = domains->pdata[i];
+      const char *reason = vireo_domain_get_state_reason (d);
+
+      if (vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_CRASHED && reason != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (reason, "\n", -1);
+
+          g_print ("\n");
+          g_print (_("“%s” crashed:\n"), vireo_domain_get_name (d));
+          for (guint j = 0; lines[j] != NULL; j++)
+            g_print ("  %s\n", lines[j]);
+        }
     }
   return EXIT_SUCCESS;
 }

@@ -5,7 +5,9 @@
  * another process, a disk already in use, a duplicate name. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -253,8 +255,21 @@ test_crash (void)
   g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
   g_assert_true (wait_for (is_running, domain, 10));
 
+  /* QEMU's last words go to its log; the crash report ends with them. */
+  {
+    g_autofree char *log = g_build_filename (g_get_user_runtime_dir (), "vireo",
+                                             vireo_domain_get_uuid (domain), "qemu.log", NULL);
+    FILE *f = fopen (log, "a");
+    g_assert_nonnull (f);
+    fputs ("qemu-system-x86_64: last words before the crash\n", f);
+    fclose (f);
+  }
   g_assert_cmpint (kill (vireo_domain_get_id (domain), SIGKILL), ==, 0);
   g_assert_true (wait_for (is_crashed, domain, 10));
+  g_assert_nonnull (vireo_domain_get_state_reason (domain));
+  g_test_message ("crash reason: %s", vireo_domain_get_state_reason (domain));
+  g_assert_nonnull (strstr (vireo_domain_get_state_reason (domain), "signal 9"));
+  g_assert_nonnull (strstr (vireo_domain_get_state_reason (domain), "last words before the crash"));
   g_assert_cmpint (g_stat (disk, &after), ==, 0);
   g_assert_cmpint (before.st_size, ==, after.st_size);
 
@@ -537,7 +552,9 @@ test_disk_in_use (void)
   g_assert_no_error (error);
   g_assert_false (act (second, VIREO_DOMAIN_ACTION_START, 0, &error));
   g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, "lock"));
+  g_test_message ("disk in use: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "already in use by another running VM"));
+  g_assert_nonnull (strstr (error->message, disk));
   g_assert_cmpint (vireo_domain_get_state (second), ==, VIREO_DOMAIN_STATE_SHUTOFF);
   g_clear_error (&error);
 
@@ -545,6 +562,124 @@ test_disk_in_use (void)
   g_assert_true (act (first, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
   g_assert_true (act (second, VIREO_DOMAIN_ACTION_DELETE, VIREO_ACTION_FLAGS_REMOVE_STORAGE, &error));
   g_assert_no_error (error);
+}
+
+static gboolean
+kvm_opens (void)
+{
+  int fd = open ("/dev/kvm", O_RDWR);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+static char *
+accel_of_pid (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &cmdline, &len, NULL));
+  for (gsize i = 0; i + 1 < len; i += strlen (cmdline + i) + 1)
+    if (g_str_equal (cmdline + i, "-accel"))
+      return g_strdup (cmdline + i + 7);
+  return NULL;
+}
+
+/* KVM where it can be used; TCG with the reason where it cannot (a missing
+ * device, or a VM set to be emulated); what a running VM uses is what its
+ * QEMU was given. */
+static void
+test_accelerator (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) kvm = NULL;
+  g_autoptr(VireoDomain) emulated = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = vm_xml ("wants-kvm", NULL);
+  g_autofree char *kvm_xml = NULL;
+  g_autofree char *qemu_xml = vm_xml ("emulated", NULL);
+  g_autofree char *accel = NULL;
+  GRegex *re = g_regex_new ("<domain type='qemu'>", 0, 0, NULL);
+
+  require_qemu ();
+  kvm_xml = g_regex_replace_literal (re, xml, -1, 0, "<domain type='kvm'>", 0, NULL);
+  g_regex_unref (re);
+  conn = open_builtin ();
+  kvm = define (conn, kvm_xml, &error);
+  g_assert_no_error (error);
+  emulated = define (conn, qemu_xml, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (vireo_domain_get_accelerator (emulated), ==, "TCG");
+  g_assert_nonnull (strstr (vireo_domain_get_accelerator_reason (emulated), "emulated"));
+  if (kvm_opens ())
+    {
+      g_assert_cmpstr (vireo_domain_get_accelerator (kvm), ==, "KVM");
+      g_assert_null (vireo_domain_get_accelerator_reason (kvm));
+    }
+  else
+    g_test_message ("/dev/kvm does not open here: only the fallback is tested");
+
+  /* No usable KVM device: TCG, and the reason names the device. */
+  g_setenv ("VIREO_KVM_DEVICE", "/nonexistent/kvm", TRUE);
+  g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_running, kvm, 10));
+  accel = accel_of_pid (vireo_domain_get_id (kvm));
+  g_assert_cmpstr (accel, ==, "tcg");
+  g_assert_cmpstr (vireo_domain_get_accelerator (kvm), ==, "TCG");
+  g_test_message ("reason: %s", vireo_domain_get_accelerator_reason (kvm));
+  g_assert_nonnull (strstr (vireo_domain_get_accelerator_reason (kvm),
+                            "/nonexistent/kvm does not exist"));
+  g_unsetenv ("VIREO_KVM_DEVICE");
+
+  /* A running VM reports what its QEMU was given, not what it would get now. */
+  if (kvm_opens ())
+    {
+
+      vireo_connection_close (conn);
+      g_clear_object (&kvm);
+      g_clear_object (&emulated);
+      g_clear_object (&conn);
+      conn = open_builtin ();
+      kvm = g_object_ref (vireo_connection_find_domain (conn, "wants-kvm"));
+      emulated = g_object_ref (vireo_connection_find_domain (conn, "emulated"));
+      g_assert_cmpint (vireo_domain_get_state (kvm), ==, VIREO_DOMAIN_STATE_RUNNING);
+      g_assert_cmpstr (vireo_domain_get_accelerator (kvm), ==, "TCG");
+      g_assert_nonnull (strstr (vireo_domain_get_accelerator_reason (kvm), "when the VM started"));
+    }
+  g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_FORCE_OFF, 0, &error));
+  g_assert_true (wait_for (is_shutoff, kvm, 10));
+  g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+  g_assert_true (act (emulated, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
+  g_assert_no_error (error);
+}
+
+/* A disk that is not there: QEMU's own words, at once. */
+static void
+test_missing_disk (void)
+{
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = vm_xml ("no-disk", "/nonexistent/disk.qcow2");
+
+  require_qemu ();
+  conn = open_builtin ();
+  domain = define (conn, xml, &error);
+  g_assert_no_error (error);
+  g_assert_false (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
+  g_assert_nonnull (error);
+  g_test_message ("missing disk: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/disk.qcow2"));
+  g_assert_nonnull (strstr (error->message, "No such file"));
+  g_clear_error (&error);
+  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_assert_true (act (domain, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
 }
 
 static void
@@ -599,6 +734,8 @@ main (int argc, char **argv)
   g_test_add_func ("/builtin/missing-qemu", test_missing_qemu);
   g_test_add_func ("/builtin/disk-in-use", test_disk_in_use);
   g_test_add_func ("/builtin/duplicate-name", test_duplicate_name);
+  g_test_add_func ("/builtin/accelerator", test_accelerator);
+  g_test_add_func ("/builtin/missing-disk", test_missing_disk);
   ret = g_test_run ();
 
   {

@@ -134,6 +134,49 @@ remove_saved_state (const char *uuid)
 /* ---------------------------------------------------------------------- */
 /* Processes                                                              */
 
+/* KVM when /dev/kvm opens; otherwise `reason` says why not, in words a
+ * user can act on. VIREO_KVM_DEVICE names another device, for tests. */
+static gboolean
+kvm_usable (char **reason)
+{
+  const char *dev = g_getenv ("VIREO_KVM_DEVICE") ? g_getenv ("VIREO_KVM_DEVICE") : "/dev/kvm";
+  int fd = open (dev, O_RDWR | O_CLOEXEC);
+  int saved = errno;
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  if (reason == NULL)
+    return FALSE;
+  if (saved == ENOENT)
+    *reason = g_strdup_printf (_("%s does not exist: the processor lacks virtualization "
+                                 "support, it is turned off in the firmware, or the kvm "
+                                 "module is not loaded"), dev);
+  else if (saved == EACCES || saved == EPERM)
+    *reason = g_strdup_printf (_("no permission to open %s: add your user to the “kvm” group"), dev);
+  else
+    *reason = g_strdup_printf (_("%s cannot be opened: %s"), dev, g_strerror (saved));
+  return FALSE;
+}
+
+/* The accelerator a running QEMU was given, from its command line. */
+static gboolean
+pid_uses_kvm (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &cmdline, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i + 1 < len; i += strlen (cmdline + i) + 1)
+    if (g_str_equal (cmdline + i, "-accel") && i + 7 < len)
+      return g_str_has_prefix (cmdline + i + 7, "kvm");
+  return FALSE;
+}
+
 /* TRUE only for a live QEMU started for this VM: a recycled pid belonging to
  * anything else is never signalled. */
 static gboolean
@@ -198,6 +241,38 @@ log_tail (const char *uuid,
   return g_strjoinv ("\n", all + (n > lines ? n - lines : 0));
 }
 
+/* The image named by QEMU's image-locking error, if that is what `log` says:
+ * 'Failed to get "write" lock' / 'Is another process using the image [P]?' */
+static char *
+locked_image (const char *log)
+{
+  const char *start, *end;
+
+  if (strstr (log, "Failed to get \"write\" lock") == NULL &&
+      strstr (log, "Failed to get shared \"write\" lock") == NULL)
+    return NULL;
+  start = strstr (log, "using the image [");
+  if (start == NULL || (end = strstr (start, "]?")) == NULL)
+    return g_strdup (_("(unknown)"));
+  start += strlen ("using the image [");
+  return g_strndup (start, end - start);
+}
+
+static gboolean
+pid_exists (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  end = strrchr (text, ')');
+  return end == NULL || end[1] == '\0' || end[2] != 'Z';
+}
+
+static VmRecord *record_lookup (VireoBuiltinConnection *self, const char *uuid);
+
 /* Running pid for the VM, after checking it really is its QEMU. */
 static GPid
 live_pid (VireoBuiltinConnection *self,
@@ -208,7 +283,31 @@ live_pid (VireoBuiltinConnection *self,
   if (pid == 0 || !pid_is_our_qemu (pid, uuid))
     {
       if (pid != 0)
-        clean_runtime (uuid);  /* stale: the process is gone or not ours */
+        {
+          VmRecord *r;
+          gboolean stopping;
+
+          g_mutex_lock (&self->lock);
+          r = record_lookup (self, uuid);
+          stopping = r != NULL && r->stopping;
+          g_mutex_unlock (&self->lock);
+
+          /* QEMU removes its pidfile when it exits; one left behind by a
+           * process that is gone means it was killed or crashed while no
+           * Vireo was watching. */
+          if (!stopping && !pid_exists (pid))
+            {
+              g_autofree char *marker = vm_runtime_file (uuid, "crashed");
+              g_autofree char *tail = log_tail (uuid, 20);
+              g_autofree char *text =
+                *tail ? g_strdup_printf (_("QEMU ended abruptly (killed or crashed) while Vireo "
+                                           "was not watching. The end of its log:\n%s"), tail)
+                      : g_strdup (_("QEMU ended abruptly (killed or crashed) while Vireo was "
+                                    "not watching."));
+              g_file_set_contents (marker, text, -1, NULL);
+            }
+          clean_runtime (uuid);  /* stale: the process is gone or not ours */
+        }
       return 0;
     }
   return pid;
@@ -407,9 +506,24 @@ load_vm (VireoBuiltinConnection *self,
   info->id = pid > 0 ? pid : -1;
   if (pid > 0)
     info->state = query_state (uuid);
+  else if (g_file_get_contents (crashed, &info->state_reason, NULL, NULL))
+    info->state = VIREO_DOMAIN_STATE_CRASHED;
   else
-    info->state = g_file_test (crashed, G_FILE_TEST_EXISTS) ?
-                  VIREO_DOMAIN_STATE_CRASHED : VIREO_DOMAIN_STATE_SHUTOFF;
+    info->state = VIREO_DOMAIN_STATE_SHUTOFF;
+
+  /* What it runs with, or would run with if started now; and why not KVM. */
+  {
+    gboolean kvm = pid > 0 ? pid_uses_kvm (pid) : summary.want_kvm && kvm_usable (&info->accelerator_reason);
+
+    info->accelerator = g_strdup (kvm ? "KVM" : "TCG");
+    if (!kvm && info->accelerator_reason == NULL)
+      {
+        if (!summary.want_kvm)
+          info->accelerator_reason = g_strdup (_("the VM is set to be emulated (domain type “qemu”)"));
+        else if (kvm_usable (&info->accelerator_reason))
+          info->accelerator_reason = g_strdup (_("KVM was not usable when the VM started"));
+      }
+  }
 
   g_mutex_lock (&self->lock);
   r = record_lookup (self, uuid);
@@ -544,16 +658,6 @@ vireo_builtin_connection_get_domain (VireoConnection *conn,
   return load_vm (VIREO_BUILTIN_CONNECTION (conn), uuid, error);
 }
 
-static gboolean
-kvm_usable (void)
-{
-  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  return TRUE;
-}
 
 static void
 child_setup (gpointer user_data)
@@ -610,7 +714,22 @@ qemu_exited (GObject      *source,
     {
       g_autofree char *tail = log_tail (w->uuid, 20);
       g_autofree char *marker = vm_runtime_file (w->uuid, "crashed");
-      g_file_set_contents (marker, tail, -1, NULL);
+      g_autofree char *how = NULL;
+
+      if (g_subprocess_get_if_signaled (process))
+        how = g_strdup_printf (_("QEMU was killed by signal %d (%s)."),
+                               g_subprocess_get_term_sig (process),
+                               g_strsignal (g_subprocess_get_term_sig (process)));
+      else
+        how = g_strdup_printf (_("QEMU ended with exit status %d."),
+                               g_subprocess_get_exit_status (process));
+      if (*tail != '\0')
+        {
+          g_autofree char *both = g_strdup_printf (_("%s The end of its log:\n%s"), how, tail);
+          g_free (how);
+          how = g_steal_pointer (&both);
+        }
+      g_file_set_contents (marker, how, -1, NULL);
     }
   clean_runtime (w->uuid);
   vireo_connection_domain_changed (VIREO_CONNECTION (w->self), w->uuid,
@@ -879,7 +998,7 @@ start_vm (VireoBuiltinConnection *self,
 
   options.qemu_binary = binary;
   options.runtime_dir = runtime;
-  options.kvm = summary.want_kvm && kvm_usable ();
+  options.kvm = summary.want_kvm && kvm_usable (NULL);
   options.incoming = restore;
   argv = vireo_qemu_build_argv (xml, &options, error);
   if (argv == NULL)
@@ -934,9 +1053,17 @@ start_vm (VireoBuiltinConnection *self,
       if (g_subprocess_get_identifier (process) == NULL)
         {
           g_autofree char *tail = log_tail (uuid, 6);
+          g_autofree char *locked = locked_image (tail);
+
           clean_runtime (uuid);
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                       _("QEMU stopped at once:\n%s"), tail);
+          if (locked != NULL)
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                         _("The disk image %s is already in use by another running VM (QEMU "
+                           "could not lock it). Shut that VM down, or give this one a disk "
+                           "of its own.\n%s"), locked, tail);
+          else
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                         _("QEMU stopped at once:\n%s"), tail);
           return FALSE;
         }
       g_usleep (50 * 1000);
