@@ -100,8 +100,8 @@ vireo_manager_row_update_details (VireoManagerRow *self)
   const char *old;
 
   if (accel != NULL && why != NULL)
-    /* Translators: "Accelerator: TCG (/dev/kvm does not exist: …)" */
-    g_string_append_printf (text, _("Accelerator: %s (%s)"), accel, why);
+    /* Translators: "Accelerator: TCG, because /dev/kvm does not exist: …" */
+    g_string_append_printf (text, _("Accelerator: %s, because %s"), accel, why);
   else if (accel != NULL)
     g_string_append_printf (text, _("Accelerator: %s"), accel);
   if (reason != NULL && vireo_domain_get_state (self->domain) == VIREO_DOMAIN_STATE_CRASHED)
