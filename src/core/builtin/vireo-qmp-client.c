@@ -599,12 +599,38 @@ vireo_qmp_sync_open (const char  *socket_path,
                      GError     **error)
 {
   VireoQmpSync *sync = g_new0 (VireoQmpSync, 1);
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GSocketConnection) conn = NULL;
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
 
   sync->context = g_main_context_new ();
   sync->loop = g_main_loop_new (sync->context, FALSE);
   g_main_context_push_thread_default (sync->context);
   sync->client = vireo_qmp_client_new ();
-  vireo_qmp_client_connect_unix_async (sync->client, socket_path, NULL, sync_connected, sync);
+  /* QEMU serves one monitor client at a time and queues few: a full queue
+   * (EAGAIN) while another client is served is waited out. */
+  while (conn == NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      conn = g_socket_client_connect (socket_client, G_SOCKET_CONNECTABLE (address), NULL,
+                                      &local_error);
+      if (conn != NULL)
+        break;
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_set_error (&sync->error, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                       _("Could not reach QEMU's monitor: %s"), local_error->message);
+          break;
+        }
+      g_usleep (20 * 1000);
+    }
+  if (conn != NULL)
+    vireo_qmp_client_connect_async (sync->client, G_IO_STREAM (conn), NULL, sync_connected, sync);
+  else
+    sync->done = TRUE;
   if (!sync_wait (sync, timeout_ms))
     g_set_error (&sync->error, VIREO_ERROR, VIREO_ERROR_FAILED,
                  _("QEMU's monitor did not answer within %u ms."), timeout_ms);
