@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vireo-connection.h"
+#include "vireo-domain-copy.h"
 #include "vireo-stats.h"
 #include "vireo-vnc-capture.h"
 
@@ -42,6 +43,8 @@ static const Command commands[] = {
   { "delete",    VIREO_DOMAIN_ACTION_DELETE,    TRUE },
   { "autostart", VIREO_DOMAIN_ACTION_AUTOSTART_ON, TRUE },
   { "screenshot", VIREO_DOMAIN_ACTION_LAST,     TRUE },
+  { "export",    VIREO_DOMAIN_ACTION_LAST,      TRUE },
+  { "import",    VIREO_DOMAIN_ACTION_LAST,      TRUE },
 };
 
 typedef struct {
@@ -65,6 +68,8 @@ static gboolean opt_disable;
 static gint     opt_count = 0;
 static gint     opt_interval = -1;   /* -1: not given */
 static gboolean opt_version;
+static char    *opt_to;
+static char    *opt_from;
 
 static const GOptionEntry entries[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_connect,
@@ -77,6 +82,10 @@ static const GOptionEntry entries[] = {
     N_("stats: print N updates, then exit (default: until Ctrl+C)"), N_("N") },
   { "interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
     N_("stats: milliseconds between updates (default: 1000)"), N_("MS") },
+  { "to", 0, 0, G_OPTION_ARG_STRING, &opt_to,
+    N_("export: the host to copy the VM to"), N_("URI") },
+  { "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
+    N_("import: the host to copy the VM from"), N_("URI") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Show the version and exit"), NULL },
   { NULL }
@@ -738,6 +747,75 @@ cmd_screenshot (Ctl        *ctl,
   return EXIT_SUCCESS;
 }
 
+/* ---- export and import ---- */
+
+typedef struct {
+  Ctl         *ctl;
+  VireoDomain *copy;
+  GError      *error;
+} CopyWait;
+
+static void
+copy_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CopyWait *w = user_data;
+
+  w->copy = vireo_domain_copy_to_finish (VIREO_DOMAIN (source), result, &w->error);
+  g_main_loop_quit (w->ctl->loop);
+}
+
+/* export: from the -c connection to `other`; import: the other way. */
+static int
+cmd_copy (Ctl        *ctl,
+          const char *name,
+          const char *other_uri,
+          gboolean    export)
+{
+  Ctl other = { 0 };
+  CopyWait w = { ctl, NULL, NULL };
+  VireoConnection *from, *to;
+  VireoDomain *domain;
+  int status = EXIT_FAILURE;
+
+  other.loop = ctl->loop;
+  other.uri = other_uri;
+  if (!open_connection (&other))
+    goto out;
+  from = export ? ctl->conn : other.conn;
+  to = export ? other.conn : ctl->conn;
+  domain = vireo_connection_find_domain (from, name);
+  if (domain == NULL)
+    {
+      fail (_("no VM named “%s” on %s"), name, vireo_connection_get_uri (from));
+      goto out;
+    }
+  vireo_domain_copy_to_async (domain, to, NULL, copy_cb, &w);
+  g_main_loop_run (ctl->loop);
+  if (w.copy == NULL)
+    {
+      fail (_("cannot copy “%s” to %s: %s"), name, vireo_connection_get_uri (to),
+            w.error ? w.error->message : _("unknown error"));
+      g_clear_error (&w.error);
+      goto out;
+    }
+  g_print (_("VM “%s” copied to %s, disks included; the original is unchanged.\n"),
+           name, vireo_connection_get_uri (to));
+  g_object_unref (w.copy);
+  status = EXIT_SUCCESS;
+
+out:
+  if (other.conn != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (other.conn, &other);
+      vireo_connection_close (other.conn);
+      g_clear_object (&other.conn);
+    }
+  g_clear_error (&other.error);
+  return status;
+}
+
 /* ---- main ---- */
 
 static const Command *
@@ -773,7 +851,7 @@ main (int   argc,
   context = g_option_context_new (_("COMMAND [NAME]"));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
+  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
     _("List, control and watch virtual machines."),
     _("Commands:"),
     _("  list                       List all VMs with their state"),
@@ -788,7 +866,9 @@ main (int   argc,
     _("  delete [--remove-storage] NAME"),
     _("                             Delete a VM, and with --remove-storage its disks"),
     _("  autostart [--disable] NAME Start a VM with the host, or stop doing so"),
-    _("  screenshot NAME FILE.png   Save what the VM's display shows"));
+    _("  screenshot NAME FILE.png   Save what the VM's display shows"),
+    _("  export NAME --to URI       Copy a shut-off VM and its disks to another host here"),
+    _("  import NAME --from URI     Copy a shut-off VM and its disks from another host here"));
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
     _("NAME may also be a VM’s UUID. Exit status: 0 on success, 1 when the "
@@ -842,6 +922,14 @@ main (int   argc,
     return usage_error (context, _("--remove-storage goes with “delete”"));
   if (opt_disable && !g_str_equal (cmd->verb, "autostart"))
     return usage_error (context, _("--disable goes with “autostart”"));
+  if (opt_to != NULL && !g_str_equal (cmd->verb, "export"))
+    return usage_error (context, _("--to goes with “export”"));
+  if (opt_from != NULL && !g_str_equal (cmd->verb, "import"))
+    return usage_error (context, _("--from goes with “import”"));
+  if (g_str_equal (cmd->verb, "export") && opt_to == NULL)
+    return usage_error (context, _("“export” needs --to URI"));
+  if (g_str_equal (cmd->verb, "import") && opt_from == NULL)
+    return usage_error (context, _("“import” needs --from URI"));
   if (opt_count != 0 && !g_str_equal (cmd->verb, "stats"))
     return usage_error (context, _("--count goes with “stats”"));
   if (opt_count < 0)
@@ -875,6 +963,8 @@ main (int   argc,
     status = cmd_stats (&ctl);
   else if (g_str_equal (cmd->verb, "screenshot"))
     status = cmd_screenshot (&ctl, name, shot_path);
+  else if (g_str_equal (cmd->verb, "export") || g_str_equal (cmd->verb, "import"))
+    status = cmd_copy (&ctl, name, opt_to ? opt_to : opt_from, g_str_equal (cmd->verb, "export"));
   else
     status = cmd_action (&ctl, action, name);
 
@@ -886,5 +976,7 @@ main (int   argc,
     }
   g_clear_error (&ctl.error);
   g_free (opt_connect);
+  g_free (opt_to);
+  g_free (opt_from);
   return status;
 }

@@ -86,7 +86,16 @@ struct _VireoConnectionClass {
   gboolean          (*supports_action) (VireoConnection  *self,
                                         VireoDomainAction action);
 
-  gpointer padding[8];
+  /* For moving a VM between hosts (vireo-move.c); NULL: not offered.
+   * The VM's persistent definition, as domain XML. */
+  char             *(*get_domain_xml) (VireoConnection  *self,
+                                       const char       *uuid,
+                                       GError          **error);
+  /* A folder on this computer where the host keeps disk images. */
+  char             *(*image_dir)       (VireoConnection  *self,
+                                        GError          **error);
+
+  gpointer padding[6];
 };
 
 /* For backends, on the main thread. */

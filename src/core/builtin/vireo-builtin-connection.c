@@ -1388,6 +1388,26 @@ vireo_builtin_connection_open_console (VireoConnection *conn,
   return vireo_socket_connect_unix (socket, error);
 }
 
+static char *
+vireo_builtin_connection_get_domain_xml (VireoConnection *conn,
+                                         const char      *uuid,
+                                         GError         **error)
+{
+  g_autofree char *path = definition_path (uuid);
+  char *xml = NULL;
+
+  if (!g_file_get_contents (path, &xml, NULL, NULL))
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("The VM no longer exists."));
+  return xml;
+}
+
+static char *
+vireo_builtin_connection_image_dir (VireoConnection *conn,
+                                    GError         **error)
+{
+  return vireo_builtin_images_dir ();
+}
+
 /* ---------------------------------------------------------------------- */
 /* Statistics                                                             */
 
@@ -1571,6 +1591,8 @@ vireo_builtin_connection_class_init (VireoBuiltinConnectionClass *klass)
   conn_class->supports_action = vireo_builtin_connection_supports_action;
   conn_class->open_graphics = vireo_builtin_connection_open_graphics;
   conn_class->open_console = vireo_builtin_connection_open_console;
+  conn_class->get_domain_xml = vireo_builtin_connection_get_domain_xml;
+  conn_class->image_dir = vireo_builtin_connection_image_dir;
 }
 
 static void
