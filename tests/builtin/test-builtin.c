@@ -235,6 +235,8 @@ test_lifecycle (void)
   g_assert_null (vireo_connection_find_domain (again, name));
 }
 
+static gboolean has_reason (gpointer d) { return vireo_domain_get_state_reason (d) != NULL; }
+
 static void
 test_crash (void)
 {
@@ -266,7 +268,7 @@ test_crash (void)
   }
   g_assert_cmpint (kill (vireo_domain_get_id (domain), SIGKILL), ==, 0);
   g_assert_true (wait_for (is_crashed, domain, 10));
-  g_assert_nonnull (vireo_domain_get_state_reason (domain));
+  g_assert_true (wait_for (has_reason, domain, 10));
   g_test_message ("crash reason: %s", vireo_domain_get_state_reason (domain));
   g_assert_nonnull (strstr (vireo_domain_get_state_reason (domain), "signal 9"));
   g_assert_nonnull (strstr (vireo_domain_get_state_reason (domain), "last words before the crash"));

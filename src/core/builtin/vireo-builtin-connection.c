@@ -26,6 +26,7 @@ typedef struct {
   GPid     pid;            /* 0 when not running */
   gboolean reboot_pending; /* a guest power-off means "reset", not "quit" */
   gboolean stopping;       /* we asked it to end: an exit is not a crash */
+  gboolean watched;        /* this process waits for its exit (qemu_exited) */
 } VmRecord;
 
 struct _VireoBuiltinConnection {
@@ -289,12 +290,12 @@ live_pid (VireoBuiltinConnection *self,
 
           g_mutex_lock (&self->lock);
           r = record_lookup (self, uuid);
-          stopping = r != NULL && r->stopping;
+          stopping = r != NULL && (r->stopping || r->watched);
           g_mutex_unlock (&self->lock);
 
           /* QEMU removes its pidfile when it exits; one left behind by a
            * process that is gone means it was killed or crashed while no
-           * Vireo was watching. */
+           * Vireo was watching (a watched exit is reported by qemu_exited). */
           if (!stopping && !pid_exists (pid))
             {
               g_autofree char *marker = vm_runtime_file (uuid, "crashed");
@@ -703,6 +704,7 @@ qemu_exited (GObject      *source,
     {
       stopping = r->stopping;
       r->pid = 0;
+      r->watched = FALSE;
     }
   g_mutex_unlock (&w->self->lock);
 
@@ -1038,6 +1040,7 @@ start_vm (VireoBuiltinConnection *self,
               r->pid = atoi (g_subprocess_get_identifier (process));
               r->stopping = FALSE;
               r->reboot_pending = FALSE;
+              r->watched = TRUE;
             }
           g_mutex_unlock (&self->lock);
           {
