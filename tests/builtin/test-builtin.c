@@ -424,6 +424,22 @@ test_save_restore (void)
     before = wait_screen_changed (domain, editor, 900);
   }
 
+  /* A save that cannot write its file says why; the VM runs on. */
+  {
+    g_autofree char *partial = g_strconcat (state, ".partial", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (partial, 0700), ==, 0);
+    g_assert_false (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
+    g_assert_nonnull (error);
+    g_test_message ("save failed: %s", error->message);
+    g_assert_nonnull (strstr (error->message, partial));
+    g_clear_error (&error);
+    g_assert_cmpint (g_rmdir (partial), ==, 0);
+    g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_RUNNING);
+    g_assert_false (vireo_domain_get_has_managed_save (domain));
+    g_assert_cmpint (vireo_domain_get_id (domain), ==, pid);
+  }
+
   /* Saved: QEMU is gone, the state is in a file, the VM says so. */
   g_assert_true (act (domain, VIREO_DOMAIN_ACTION_SAVE, 0, &error));
   g_assert_no_error (error);

@@ -27,6 +27,7 @@ typedef struct {
   gboolean reboot_pending; /* a guest power-off means "reset", not "quit" */
   gboolean stopping;       /* we asked it to end: an exit is not a crash */
   gboolean watched;        /* this process waits for its exit (qemu_exited) */
+  gboolean saving;         /* a save holds its monitor: statistics keep off */
 } VmRecord;
 
 struct _VireoBuiltinConnection {
@@ -806,25 +807,20 @@ qmp_with_fd (VireoQmpSync *sync,
 }
 
 static gboolean force_off (VireoBuiltinConnection *self, const char *uuid, GError **error);
+static void set_saving (VireoBuiltinConnection *self, const char *uuid, gboolean saving);
+static gboolean save_to_file (VireoBuiltinConnection *self, const char *uuid, const char *xml,
+                              GError **error);
 
 static gboolean
 save_vm (VireoBuiltinConnection *self,
          const char             *uuid,
          GError                **error)
 {
-  g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
   g_autofree char *definition = definition_path (uuid);
   g_autofree char *state = save_file (uuid, ".state");
-  g_autofree char *partial = save_file (uuid, ".state.partial");
-  g_autofree char *saved_xml = save_file (uuid, ".xml");
-  g_autofree char *paused = save_file (uuid, ".paused");
   g_autofree char *dir = g_path_get_dirname (state);
   g_autofree char *xml = NULL;
-  g_autoptr(VireoQmpSync) sync = NULL;
-  g_autoptr(JsonNode) status = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gboolean was_running, ok;
-  int fd;
+  gboolean ok;
 
   if (live_pid (self, uuid) == 0)
     {
@@ -840,6 +836,45 @@ save_vm (VireoBuiltinConnection *self,
                    _("Could not create %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
+  set_saving (self, uuid, TRUE);
+  ok = save_to_file (self, uuid, xml, error);
+  set_saving (self, uuid, FALSE);
+  if (!ok)
+    return FALSE;
+  return force_off (self, uuid, error);
+}
+
+static void
+set_saving (VireoBuiltinConnection *self,
+            const char             *uuid,
+            gboolean                saving)
+{
+  VmRecord *r;
+
+  g_mutex_lock (&self->lock);
+  if ((r = record_lookup (self, uuid)) != NULL)
+    r->saving = saving;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Stops the VM and writes its state; on failure it runs on as before. */
+static gboolean
+save_to_file (VireoBuiltinConnection *self,
+              const char             *uuid,
+              const char             *xml,
+              GError                **error)
+{
+  g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
+  g_autofree char *state = save_file (uuid, ".state");
+  g_autofree char *partial = save_file (uuid, ".state.partial");
+  g_autofree char *saved_xml = save_file (uuid, ".xml");
+  g_autofree char *paused = save_file (uuid, ".paused");
+  g_autoptr(VireoQmpSync) sync = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean was_running, ok;
+  int fd;
+
   sync = vireo_qmp_sync_open (qmp, QMP_TIMEOUT_MS, error);
   if (sync == NULL ||
       (status = vireo_qmp_sync_execute (sync, "query-status", NULL, -1, QMP_TIMEOUT_MS, error)) == NULL)
@@ -882,15 +917,15 @@ save_vm (VireoBuiltinConnection *self,
     {
       remove_saved_state (uuid);
       if (was_running)
-        vireo_qmp_sync_execute (sync, "cont", NULL, -1, QMP_TIMEOUT_MS, NULL);
+        qmp_with_fd (sync, "cont", NULL, NULL, -1, NULL);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
                    _("Could not save the VM's state: %s"), local_error->message);
       return FALSE;
     }
 
-  /* QEMU's monitor takes one client at a time: let go before quitting. */
-  g_clear_pointer (&sync, vireo_qmp_sync_free);
-  return force_off (self, uuid, error);
+  /* QEMU's monitor takes one client at a time: the session ends here,
+   * before force_off quits QEMU through a new one. */
+  return TRUE;
 }
 
 /* Feeds the saved state to a QEMU started with -incoming defer. */
@@ -1521,9 +1556,14 @@ vireo_builtin_connection_get_stats (VireoConnection *conn,
       GPid pid = live_pid (self, uuid);
       VmRecord *r;
 
+      gboolean saving = FALSE;
+
       g_mutex_lock (&self->lock);
       if ((r = record_lookup (self, uuid)) != NULL)
-        memory_kib = r->memory_kib;
+        {
+          memory_kib = r->memory_kib;
+          saving = r->saving;
+        }
       g_mutex_unlock (&self->lock);
 
       s.uuid = g_strdup (uuid);
@@ -1537,9 +1577,16 @@ vireo_builtin_connection_get_stats (VireoConnection *conn,
               s.mem_used = MIN (rss, memory_kib);
               s.mem_total = memory_kib;
             }
-          read_blockstats (uuid, &s);
-          /* Paused and other states come through events; keep them. */
-          s.state = query_state (uuid);
+          /* QEMU's monitor serves one client: during a save (minutes for a
+           * large VM) it is the save's, and the VM is stopped anyway. */
+          if (saving)
+            s.state = VIREO_DOMAIN_STATE_PAUSED;
+          else
+            {
+              read_blockstats (uuid, &s);
+              /* Paused and other states come through events; keep them. */
+              s.state = query_state (uuid);
+            }
         }
       else
         {
