@@ -27,6 +27,7 @@ VM=copy-grub
 cleanup () {
   virsh -c "$L" destroy "$VM" >/dev/null 2>&1
   virsh -c "$L" undefine "$VM" >/dev/null 2>&1
+  virsh -c "$L" undefine native >/dev/null 2>&1
   virsh -c "$L" pool-destroy default >/dev/null 2>&1
   for f in "$XDG_RUNTIME_DIR"/vireo/*/qemu.pid; do
     [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
@@ -137,6 +138,40 @@ expect "and runs" 0 "$VM +Running"
 run -c "$B" destroy "$VM"
 run -c "$B" import "$VM" --from "$L"
 expect "import again: the name is taken" 1 '' 'already has a VM'
+# A VM as virt-install defines it (q35, a libvirt network, SPICE, channels,
+# controllers): imported, it gets user-mode networking and runs.
+native="$TMP/pool/native.qcow2"
+qemu-img create -q -f qcow2 "$native" 32M
+cat >"$TMP/native.xml" <<EOF
+<domain type='qemu'><name>native</name><memory unit='KiB'>131072</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type><boot dev='hd'/></os>
+<features><acpi/><apic/></features><clock offset='utc'><timer name='rtc' tickpolicy='catchup'/></clock>
+<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2' discard='unmap'/><source file='$native'/><target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>
+<controller type='usb' model='qemu-xhci' ports='15'/>
+<interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>
+<serial type='pty'><target type='isa-serial' port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>
+<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+<input type='tablet' bus='usb'/><graphics type='spice' autoport='yes'/><sound model='ich9'/>
+<video><model type='qxl' primary='yes'/></video><memballoon model='virtio'/>
+<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng></devices></domain>
+EOF
+check "a virt-install-like VM is defined on libvirt" virsh -c "$L" define "$TMP/native.xml"
+run -c "$B" import native --from "$L"
+expect "import it" 0 'copied to builtin'
+if grep -l "<name>native</name>" "$XDG_CONFIG_HOME"/vireo/builtin/*.xml | xargs grep -q 'interface type="user"'; then
+  ok "its libvirt network became user-mode networking"
+else
+  not_ok "its libvirt network became user-mode networking"
+fi
+run -c "$B" start native
+expect "it starts on the builtin backend" 0 'started'
+run -c "$B" destroy native
+run -c "$B" delete --remove-storage native
+virsh -c "$L" undefine native >/dev/null 2>&1
+
 run -c "$B" import no-such-vm --from "$L"
 expect "import of an unknown VM" 1 '' 'no VM named'
 run -c "$B" export "$VM"
