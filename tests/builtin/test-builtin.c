@@ -690,6 +690,30 @@ test_accelerator (void)
     }
   g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_FORCE_OFF, 0, &error));
   g_assert_true (wait_for (is_shutoff, kvm, 10));
+
+  /* With /dev/kvm, the VM runs: with KVM, or where QEMU cannot use KVM for
+   * it (a nested hypervisor refusing a CPU feature, as on some test hosts)
+   * with TCG and that reason. */
+  if (kvm_opens ())
+    {
+      g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_START, 0, &error));
+      g_assert_no_error (error);
+      g_assert_true (wait_for (is_running, kvm, 10));
+      g_clear_pointer (&accel, g_free);
+      accel = accel_of_pid (vireo_domain_get_id (kvm));
+      g_test_message ("with /dev/kvm: %s (%s)", vireo_domain_get_accelerator (kvm),
+                      vireo_domain_get_accelerator_reason (kvm));
+      if (g_str_equal (accel, "kvm"))
+        g_assert_cmpstr (vireo_domain_get_accelerator (kvm), ==, "KVM");
+      else
+        {
+          g_assert_cmpstr (vireo_domain_get_accelerator (kvm), ==, "TCG");
+          g_assert_nonnull (strstr (vireo_domain_get_accelerator_reason (kvm),
+                                    "could not start it with KVM"));
+        }
+      g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_FORCE_OFF, 0, &error));
+      g_assert_true (wait_for (is_shutoff, kvm, 10));
+    }
   g_assert_true (act (kvm, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
   g_assert_true (act (emulated, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
   g_assert_no_error (error);

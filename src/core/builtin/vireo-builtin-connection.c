@@ -140,6 +140,25 @@ kvm_usable (char **reason)
   return FALSE;
 }
 
+static char *vm_runtime_file (const char *uuid, const char *name);
+
+/* Set when QEMU could not start this VM with KVM although /dev/kvm opens (a
+ * nested hypervisor refusing a host CPU feature, say): it then runs with
+ * TCG until the runtime folder is cleared, at the next boot. */
+static gboolean
+kvm_failed (const char *uuid,
+            char      **reason)
+{
+  g_autofree char *marker = vm_runtime_file (uuid, "kvm-failed");
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (marker, &text, NULL, NULL))
+    return FALSE;
+  if (reason != NULL && *reason == NULL)
+    *reason = g_strdup_printf (_("QEMU could not start it with KVM: %s"), g_strstrip (text));
+  return TRUE;
+}
+
 /* The accelerator a running QEMU was given, from its command line. */
 static gboolean
 pid_uses_kvm (GPid pid)
@@ -492,14 +511,17 @@ load_vm (VireoBuiltinConnection *self,
 
   /* What it runs with, or would run with if started now; and why not KVM. */
   {
-    gboolean kvm = pid > 0 ? pid_uses_kvm (pid) : summary.want_kvm && kvm_usable (&info->accelerator_reason);
+    gboolean kvm = pid > 0 ? pid_uses_kvm (pid)
+                           : summary.want_kvm && kvm_usable (&info->accelerator_reason) &&
+                             !kvm_failed (uuid, &info->accelerator_reason);
 
     info->accelerator = g_strdup (kvm ? "KVM" : "TCG");
     if (!kvm && info->accelerator_reason == NULL)
       {
         if (!summary.want_kvm)
           info->accelerator_reason = g_strdup (_("the VM is set to be emulated (domain type “qemu”)"));
-        else if (kvm_usable (&info->accelerator_reason))
+        else if (!kvm_failed (uuid, &info->accelerator_reason) &&
+                 kvm_usable (&info->accelerator_reason))
           info->accelerator_reason = g_strdup (_("KVM was not usable when the VM started"));
       }
   }
@@ -834,7 +856,7 @@ start_vm (VireoBuiltinConnection *self,
 
   options.qemu_binary = binary;
   options.runtime_dir = runtime;
-  options.kvm = summary.want_kvm && kvm_usable (NULL);
+  options.kvm = summary.want_kvm && kvm_usable (NULL) && !kvm_failed (uuid, NULL);
   options.incoming = restore;
   argv = vireo_qemu_build_argv (xml, &options, error);
   if (argv == NULL)
@@ -891,6 +913,18 @@ start_vm (VireoBuiltinConnection *self,
         {
           g_autofree char *tail = vireo_builtin_log_tail (uuid, 6);
           g_autofree char *locked = locked_image (tail);
+
+          if (options.kvm && locked == NULL &&
+              (strstr (tail, "/kvm/") || strstr (tail, "kvm_") || strstr (tail, "KVM")))
+            {
+              /* /dev/kvm opens, yet QEMU cannot run this VM with it: TCG. */
+              g_autofree char *marker = vm_runtime_file (uuid, "kvm-failed");
+              g_auto(GStrv) lines = g_strsplit (tail, "\n", 2);
+
+              clean_runtime (uuid);
+              g_file_set_contents (marker, lines[0], -1, NULL);
+              return start_vm (self, uuid, error);
+            }
 
           clean_runtime (uuid);
           if (locked != NULL)
@@ -984,8 +1018,10 @@ delete_vm (const char      *uuid,
   {
     g_autofree char *crashed = vm_runtime_file (uuid, "crashed");
     g_autofree char *log = vm_runtime_file (uuid, "qemu.log");
+    g_autofree char *kvm = vm_runtime_file (uuid, "kvm-failed");
     g_unlink (crashed);
     g_unlink (log);
+    g_unlink (kvm);
     g_rmdir (runtime);
   }
 
