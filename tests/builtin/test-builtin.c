@@ -489,7 +489,7 @@ test_save_restore (void)
   g_assert_nonnull (strstr (error->message, "set aside"));
   g_clear_error (&error);
   g_assert_true (wait_for (no_save, domain, 10));
-  g_assert_cmpint (vireo_domain_get_state (domain), ==, VIREO_DOMAIN_STATE_SHUTOFF);
+  g_assert_true (wait_for (is_shutoff, domain, 10));
   g_assert_true (act (domain, VIREO_DOMAIN_ACTION_START, 0, &error));
   g_assert_no_error (error);
   g_assert_true (wait_for (is_running, domain, 10));

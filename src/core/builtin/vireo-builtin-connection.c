@@ -26,7 +26,7 @@ typedef struct {
   gboolean reboot_pending; /* a guest power-off means "reset", not "quit" */
   gboolean stopping;       /* we asked it to end: an exit is not a crash */
   gboolean watched;        /* this process waits for its exit (qemu_exited) */
-  gboolean saving;         /* a save holds its monitor: statistics keep off */
+  gboolean saving;         /* a save or restore holds its monitor: statistics keep off */
 } VmRecord;
 
 struct _VireoBuiltinConnection {
@@ -881,7 +881,16 @@ start_vm (VireoBuiltinConnection *self,
         {
           VmRecord *r;
 
-          if (restore && !vireo_builtin_restore_state (uuid, process, error))
+          gboolean restored = TRUE;
+
+          /* The monitor is the restore's meanwhile (see set_saving). */
+          if (restore)
+            {
+              set_saving (self, uuid, TRUE);
+              restored = vireo_builtin_restore_state (uuid, process, error);
+              set_saving (self, uuid, FALSE);
+            }
+          if (!restored)
             {
               g_subprocess_force_exit (process);
               g_subprocess_wait (process, NULL, NULL);
