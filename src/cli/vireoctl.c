@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vireo-connection.h"
+#include "vireo-domain-copy.h"
 #include "vireo-stats.h"
 #include "vireo-vnc-capture.h"
 #include "vireoctl.h"
@@ -42,6 +43,8 @@ static const Command commands[] = {
   { "autostart", VIREO_DOMAIN_ACTION_AUTOSTART_ON, TRUE },
   { "screenshot", VIREO_DOMAIN_ACTION_LAST,     TRUE },
   { "create",    VIREO_DOMAIN_ACTION_LAST,      FALSE },
+  { "export",    VIREO_DOMAIN_ACTION_LAST,      TRUE },
+  { "import",    VIREO_DOMAIN_ACTION_LAST,      TRUE },
 };
 
 
@@ -51,6 +54,8 @@ static gboolean opt_disable;
 static gint     opt_count = 0;
 static gint     opt_interval = -1;   /* -1: not given */
 static gboolean opt_version;
+static char    *opt_to;
+static char    *opt_from;
 
 static const GOptionEntry entries[] = {
   { "connect", 'c', 0, G_OPTION_ARG_STRING, &opt_connect,
@@ -63,6 +68,10 @@ static const GOptionEntry entries[] = {
     N_("stats: print N updates, then exit (default: until Ctrl+C)"), N_("N") },
   { "interval", 0, 0, G_OPTION_ARG_INT, &opt_interval,
     N_("stats: milliseconds between updates (default: 1000)"), N_("MS") },
+  { "to", 0, 0, G_OPTION_ARG_STRING, &opt_to,
+    N_("export: the host to copy the VM to"), N_("URI") },
+  { "from", 0, 0, G_OPTION_ARG_STRING, &opt_from,
+    N_("import: the host to copy the VM from"), N_("URI") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
     N_("Show the version and exit"), NULL },
   { NULL }
@@ -287,6 +296,21 @@ describe_state (VireoDomain *domain)
   return g_string_free (s, FALSE);
 }
 
+/* "KVM", or "TCG: why not KVM"; NULL when the backend does not say. */
+static char *
+describe_accelerator (VireoDomain *domain)
+{
+  const char *accel = vireo_domain_get_accelerator (domain);
+  const char *reason = vireo_domain_get_accelerator_reason (domain);
+
+  if (accel == NULL)
+    return NULL;
+  if (reason == NULL)
+    return g_strdup (accel);
+  /* Translators: an accelerator and why KVM is not used, e.g. "TCG: /dev/kvm does not exist" */
+  return g_strdup_printf (_("%s: %s"), accel, reason);
+}
+
 static int
 cmd_list (Ctl *ctl)
 {
@@ -295,12 +319,15 @@ cmd_list (Ctl *ctl)
   g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
   const char *h_id = _("Id");
   const char *h_name = _("Name");
   const char *h_state = _("State");
+  const char *h_accel = _("Accelerator");
   guint w_id = g_utf8_strlen (h_id, -1);
   guint w_name = g_utf8_strlen (h_name, -1);
   guint w_state = g_utf8_strlen (h_state, -1);
+  gboolean any_accel = FALSE;
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (domains, g_list_model_get_item (model, i));
@@ -312,19 +339,29 @@ cmd_list (Ctl *ctl)
       int id = vireo_domain_get_id (d);
       char *id_s = id >= 0 ? g_strdup_printf ("%d", id) : g_strdup ("-");
       char *state_s = describe_state (d);
+      char *accel_s = describe_accelerator (d);
 
       w_id = MAX (w_id, (guint) g_utf8_strlen (id_s, -1));
       w_name = MAX (w_name, (guint) g_utf8_strlen (vireo_domain_get_name (d), -1));
       w_state = MAX (w_state, (guint) g_utf8_strlen (state_s, -1));
+      any_accel |= accel_s != NULL;
       g_ptr_array_add (ids, id_s);
       g_ptr_array_add (states, state_s);
+      g_ptr_array_add (accels, accel_s);
     }
 
+  /* The accelerator column only where the backend reports one (builtin). */
   g_print (" ");
   print_padded (h_id, w_id + 3);
   print_padded (h_name, w_name + 3);
-  g_print ("%s\n", h_state);
-  for (guint i = 0; i < w_id + w_name + w_state + 8; i++)
+  if (any_accel)
+    {
+      print_padded (h_state, w_state + 3);
+      g_print ("%s\n", h_accel);
+    }
+  else
+    g_print ("%s\n", h_state);
+  for (guint i = 0; i < w_id + w_name + w_state + 8 + (any_accel ? 3 + g_utf8_strlen (h_accel, -1) : 0); i++)
     g_print ("-");
   g_print ("\n");
   for (guint i = 0; i < domains->len; i++)
@@ -332,7 +369,30 @@ cmd_list (Ctl *ctl)
       g_print (" ");
       print_padded (ids->pdata[i], w_id + 3);
       print_padded (vireo_domain_get_name (domains->pdata[i]), w_name + 3);
-      g_print ("%s\n", (char *) states->pdata[i]);
+      if (any_accel)
+        {
+          print_padded (states->pdata[i], w_state + 3);
+          g_print ("%s\n", accels->pdata[i] ? (char *) accels->pdata[i] : "-");
+        }
+      else
+        g_print ("%s\n", (char *) states->pdata[i]);
+    }
+
+  /* How crashed VMs ended, with the end of their log where there is one. */
+  for (guint i = 0; i < domains->len; i++)
+    {
+      VireoDomain *d = domains->pdata[i];
+      const char *reason = vireo_domain_get_state_reason (d);
+
+      if (vireo_domain_get_state (d) == VIREO_DOMAIN_STATE_CRASHED && reason != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (reason, "\n", -1);
+
+          g_print ("\n");
+          g_print (_("“%s” crashed:\n"), vireo_domain_get_name (d));
+          for (guint j = 0; lines[j] != NULL; j++)
+            g_print ("  %s\n", lines[j]);
+        }
     }
   return EXIT_SUCCESS;
 }
@@ -669,6 +729,75 @@ cmd_screenshot (Ctl        *ctl,
   return EXIT_SUCCESS;
 }
 
+/* ---- export and import ---- */
+
+typedef struct {
+  Ctl         *ctl;
+  VireoDomain *copy;
+  GError      *error;
+} CopyWait;
+
+static void
+copy_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  CopyWait *w = user_data;
+
+  w->copy = vireo_domain_copy_to_finish (VIREO_DOMAIN (source), result, &w->error);
+  g_main_loop_quit (w->ctl->loop);
+}
+
+/* export: from the -c connection to `other`; import: the other way. */
+static int
+cmd_copy (Ctl        *ctl,
+          const char *name,
+          const char *other_uri,
+          gboolean    export)
+{
+  Ctl other = { 0 };
+  CopyWait w = { ctl, NULL, NULL };
+  VireoConnection *from, *to;
+  VireoDomain *domain;
+  int status = EXIT_FAILURE;
+
+  other.loop = ctl->loop;
+  other.uri = other_uri;
+  if (!open_connection (&other))
+    goto out;
+  from = export ? ctl->conn : other.conn;
+  to = export ? other.conn : ctl->conn;
+  domain = vireo_connection_find_domain (from, name);
+  if (domain == NULL)
+    {
+      fail (_("no VM named “%s” on %s"), name, vireo_connection_get_uri (from));
+      goto out;
+    }
+  vireo_domain_copy_to_async (domain, to, NULL, copy_cb, &w);
+  g_main_loop_run (ctl->loop);
+  if (w.copy == NULL)
+    {
+      fail (_("cannot copy “%s” to %s: %s"), name, vireo_connection_get_uri (to),
+            w.error ? w.error->message : _("unknown error"));
+      g_clear_error (&w.error);
+      goto out;
+    }
+  g_print (_("VM “%s” copied to %s, disks included; the original is unchanged.\n"),
+           name, vireo_connection_get_uri (to));
+  g_object_unref (w.copy);
+  status = EXIT_SUCCESS;
+
+out:
+  if (other.conn != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (other.conn, &other);
+      vireo_connection_close (other.conn);
+      g_clear_object (&other.conn);
+    }
+  g_clear_error (&other.error);
+  return status;
+}
+
 /* ---- main ---- */
 
 static const Command *
@@ -705,7 +834,7 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (context, vireoctl_create_options ());
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
+  summary = g_strdup_printf ("%s\n\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s",
     _("List, control and watch virtual machines."),
     _("Commands:"),
     _("  list                       List all VMs with their state"),
@@ -723,7 +852,9 @@ main (int   argc,
     _("  screenshot NAME FILE.png   Save what the VM's display shows"),
     _("  create --name NAME (--cdrom PATH | --location URL | --pxe | --import | --boot SPEC)"),
     _("                             Create a VM and start its installation"),
-    _("                             (see --help-create)"));
+    _("                             (see --help-create)"),
+    _("  export NAME --to URI       Copy a shut-off VM and its disks to another host here"),
+    _("  import NAME --from URI     Copy a shut-off VM and its disks from another host here"));
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
     _("NAME may also be a VM’s UUID. Exit status: 0 on success, 1 when the "
@@ -782,6 +913,14 @@ main (int   argc,
     return usage_error (context, _("--remove-storage goes with “delete”"));
   if (opt_disable && !g_str_equal (cmd->verb, "autostart"))
     return usage_error (context, _("--disable goes with “autostart”"));
+  if (opt_to != NULL && !g_str_equal (cmd->verb, "export"))
+    return usage_error (context, _("--to goes with “export”"));
+  if (opt_from != NULL && !g_str_equal (cmd->verb, "import"))
+    return usage_error (context, _("--from goes with “import”"));
+  if (g_str_equal (cmd->verb, "export") && opt_to == NULL)
+    return usage_error (context, _("“export” needs --to URI"));
+  if (g_str_equal (cmd->verb, "import") && opt_from == NULL)
+    return usage_error (context, _("“import” needs --from URI"));
   if (opt_count != 0 && !g_str_equal (cmd->verb, "stats"))
     return usage_error (context, _("--count goes with “stats”"));
   if (opt_count < 0)
@@ -817,6 +956,8 @@ main (int   argc,
     status = cmd_screenshot (&ctl, name, shot_path);
   else if (g_str_equal (cmd->verb, "create"))
     status = vireoctl_create (&ctl);
+  else if (g_str_equal (cmd->verb, "export") || g_str_equal (cmd->verb, "import"))
+    status = cmd_copy (&ctl, name, opt_to ? opt_to : opt_from, g_str_equal (cmd->verb, "export"));
   else
     status = cmd_action (&ctl, action, name);
 
@@ -829,5 +970,7 @@ main (int   argc,
   g_clear_error (&ctl.error);
   g_free (opt_connect);
   vireoctl_create_cleanup ();
+  g_free (opt_to);
+  g_free (opt_from);
   return status;
 }

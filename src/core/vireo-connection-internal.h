@@ -49,6 +49,11 @@ typedef struct {
 
 VireoConnectionPrivate *vireo_connection_priv (VireoConnection *self);
 
+/* Queues func on the connection's call worker (vireo-move.c). */
+void vireo_connection_run_call (VireoConnection *self,
+                                GTask           *task,
+                                GTaskThreadFunc  func);
+
 /* vireo-connection-lists.c */
 VireoDomain *vireo_connection_add_domain    (VireoConnection       *self,
                                              const VireoDomainInfo *info);

@@ -154,6 +154,16 @@ struct _VireoConnectionClass {
    * must then be uploaded into a pool. Main thread, cheap. */
   gboolean          (*needs_upload)  (VireoConnection  *self);
 
+
+  /* For moving a VM between hosts (vireo-move.c); NULL: not offered.
+   * The VM's persistent definition, as domain XML. */
+  char             *(*get_domain_xml) (VireoConnection  *self,
+                                       const char       *uuid,
+                                       GError          **error);
+  /* A folder on this computer where the host keeps disk images. */
+  char             *(*image_dir)       (VireoConnection  *self,
+                                        GError          **error);
+
   gpointer padding[8];
 };
 

@@ -46,6 +46,14 @@ vireo_connection_priv (VireoConnection *self)
 }
 
 void
+vireo_connection_run_call (VireoConnection *self,
+                           GTask           *task,
+                           GTaskThreadFunc  func)
+{
+  vireo_worker_run (vireo_connection_priv (self)->calls, task, func);
+}
+
+void
 vireo_connection_emit_stats_updated (VireoConnection *self)
 {
   g_signal_emit (self, signals[SIGNAL_STATS_UPDATED], 0);

@@ -19,6 +19,9 @@ typedef struct {
   guint64          max_memory;   /* KiB */
   guint64          memory;       /* KiB */
   guint            vcpus;
+  char            *accelerator;         /* "KVM", "TCG"; NULL when not known */
+  char            *accelerator_reason;  /* why not KVM, when TCG */
+  char            *state_reason;        /* e.g. a crash's end of log; may be NULL */
 } VireoDomainInfo;
 
 void         vireo_domain_info_free (VireoDomainInfo *info);

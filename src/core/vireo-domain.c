@@ -25,6 +25,9 @@ struct _VireoDomain {
   guint64          max_memory;
   guint64          memory;
   guint            vcpus;
+  char            *accelerator;
+  char            *accelerator_reason;
+  char            *state_reason;
   gint64           added_time;
   guint64          seen_tick;
 
@@ -51,6 +54,9 @@ enum {
   PROP_MAX_MEMORY,
   PROP_MEMORY,
   PROP_VCPUS,
+  PROP_ACCELERATOR,
+  PROP_ACCELERATOR_REASON,
+  PROP_STATE_REASON,
   N_PROPS
 };
 
@@ -64,6 +70,9 @@ vireo_domain_info_free (VireoDomainInfo *info)
   g_free (info->uuid);
   g_free (info->name);
   g_free (info->os_type);
+  g_free (info->accelerator);
+  g_free (info->accelerator_reason);
+  g_free (info->state_reason);
   g_free (info);
 }
 
@@ -76,6 +85,9 @@ vireo_domain_finalize (GObject *object)
   g_free (self->uuid);
   g_free (self->name);
   g_free (self->os_type);
+  g_free (self->accelerator);
+  g_free (self->accelerator_reason);
+  g_free (self->state_reason);
   for (guint i = 0; i < VIREO_SERIES_LAST; i++)
     vireo_ring_free (self->history[i]);
   G_OBJECT_CLASS (vireo_domain_parent_class)->finalize (object);
@@ -102,6 +114,9 @@ vireo_domain_get_property (GObject    *object,
     case PROP_MAX_MEMORY:       g_value_set_uint64 (value, self->max_memory); break;
     case PROP_MEMORY:           g_value_set_uint64 (value, self->memory); break;
     case PROP_VCPUS:            g_value_set_uint (value, self->vcpus); break;
+    case PROP_ACCELERATOR:      g_value_set_string (value, self->accelerator); break;
+    case PROP_ACCELERATOR_REASON: g_value_set_string (value, self->accelerator_reason); break;
+    case PROP_STATE_REASON:     g_value_set_string (value, self->state_reason); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,6 +143,9 @@ vireo_domain_class_init (VireoDomainClass *klass)
   properties[PROP_MAX_MEMORY] = g_param_spec_uint64 ("max-memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_VCPUS] = g_param_spec_uint ("vcpus", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_ACCELERATOR] = g_param_spec_string ("accelerator", NULL, NULL, NULL, flags);
+  properties[PROP_ACCELERATOR_REASON] = g_param_spec_string ("accelerator-reason", NULL, NULL, NULL, flags);
+  properties[PROP_STATE_REASON] = g_param_spec_string ("state-reason", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -194,6 +212,9 @@ vireo_domain_update (VireoDomain           *self,
   SET_FIELD (max_memory, PROP_MAX_MEMORY, info->max_memory);
   SET_FIELD (memory, PROP_MEMORY, info->memory);
   SET_FIELD (vcpus, PROP_VCPUS, info->vcpus);
+  set_string (self, &self->accelerator, info->accelerator, PROP_ACCELERATOR);
+  set_string (self, &self->accelerator_reason, info->accelerator_reason, PROP_ACCELERATOR_REASON);
+  set_string (self, &self->state_reason, info->state_reason, PROP_STATE_REASON);
   vireo_domain_set_state (self, info->state);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -321,6 +342,9 @@ gboolean vireo_domain_get_has_managed_save (VireoDomain *self) { g_return_val_if
 guint64 vireo_domain_get_max_memory (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0); return self->max_memory; }
 guint64 vireo_domain_get_memory (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0); return self->memory; }
 guint vireo_domain_get_vcpus (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0); return self->vcpus; }
+const char *vireo_domain_get_accelerator (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL); return self->accelerator; }
+const char *vireo_domain_get_accelerator_reason (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL); return self->accelerator_reason; }
+const char *vireo_domain_get_state_reason (VireoDomain *self) { g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL); return self->state_reason; }
 
 char *
 vireo_domain_dup_description (VireoDomain *self)

@@ -24,6 +24,13 @@ gboolean          vireo_domain_get_has_managed_save (VireoDomain *self);
 guint64           vireo_domain_get_max_memory     (VireoDomain *self);  /* KiB */
 guint64           vireo_domain_get_memory         (VireoDomain *self);  /* KiB */
 guint             vireo_domain_get_vcpus          (VireoDomain *self);
+/* How the VM runs: "KVM" or "TCG" (NULL when the backend does not say),
+ * and when it is TCG, why KVM is not used. */
+const char       *vireo_domain_get_accelerator    (VireoDomain *self);
+const char       *vireo_domain_get_accelerator_reason (VireoDomain *self);
+/* More about the state, when there is more to say: for a crashed VM, how
+ * it ended and the last lines of its log. NULL otherwise. */
+const char       *vireo_domain_get_state_reason   (VireoDomain *self);
 /* "web-1, Running" — for rows and accessible names */
 char             *vireo_domain_dup_description    (VireoDomain *self);
 

@@ -85,6 +85,35 @@ vireo_manager_row_update_graphs (VireoManagerRow *self)
   vireo_graph_update (self->graphs);
 }
 
+/* The accelerator (and why not KVM) and, for a crashed VM, how it ended:
+ * the status's tooltip and the row's accessible description. */
+static void
+vireo_manager_row_update_details (VireoManagerRow *self)
+{
+  const char *accel = vireo_domain_get_accelerator (self->domain);
+  const char *why = vireo_domain_get_accelerator_reason (self->domain);
+  const char *reason = vireo_domain_get_state_reason (self->domain);
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *old;
+
+  if (accel != NULL && why != NULL)
+    /* Translators: "Accelerator: TCG, because /dev/kvm does not exist: …" */
+    g_string_append_printf (text, _("Accelerator: %s, because %s"), accel, why);
+  else if (accel != NULL)
+    g_string_append_printf (text, _("Accelerator: %s"), accel);
+  if (reason != NULL && vireo_domain_get_state (self->domain) == VIREO_DOMAIN_STATE_CRASHED)
+    g_string_append_printf (text, "%s%s", text->len ? "\n\n" : "", reason);
+
+  /* Set only when changed: tooltips are not free to update. */
+  old = gtk_widget_get_tooltip_text (GTK_WIDGET (self->status_label));
+  if (g_strcmp0 (old, text->len ? text->str : NULL) == 0)
+    return;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->len ? text->str : NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str,
+                                  -1);
+}
+
 static void
 vireo_manager_row_update_domain (VireoManagerRow *self)
 {
@@ -104,6 +133,7 @@ vireo_manager_row_update_domain (VireoManagerRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description,
                                   -1);
+  vireo_manager_row_update_details (self);
 }
 
 static void
@@ -156,6 +186,8 @@ vireo_manager_row_unbind (VireoManagerRow *self)
     vireo_graph_set_rings (self->graphs, i, NULL, NULL);
 
   gtk_tree_expander_set_list_row (self->expander, NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "connection");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "domain");
 
@@ -198,7 +230,8 @@ vireo_manager_row_bind (VireoManagerRow *self,
       for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
         vireo_graph_set_slot_drawn (self->graphs, i, TRUE);
 
-      self->state_handler = g_signal_connect_swapped (domain, "notify::state",
+      /* Any change: the state, and what explains it, come separately. */
+      self->state_handler = g_signal_connect_swapped (domain, "notify",
                                                       G_CALLBACK (vireo_manager_row_update_domain),
                                                       self);
       vireo_manager_row_update_domain (self);

@@ -198,6 +198,30 @@ test_summary_and_uuid (void)
   g_assert_cmpstr (s2.uuid, ==, "11111111-2222-4333-8444-555555555555");
 }
 
+/* A restore starts QEMU paused, waiting for its state over the monitor:
+ * never from a path on the command line. */
+static void
+test_incoming (void)
+{
+  VireoQemuArgvOptions restoring = options;
+  g_auto(GStrv) plain = NULL;
+  g_auto(GStrv) argv = NULL;
+  const char *xml = "<domain type='qemu'><name>n</name><memory>65536</memory></domain>";
+  guint n;
+
+  restoring.incoming = TRUE;
+  plain = vireo_qemu_build_argv (xml, &options, NULL);
+  argv = vireo_qemu_build_argv (xml, &restoring, NULL);
+  g_assert_nonnull (plain);
+  g_assert_nonnull (argv);
+  g_assert_false (g_strv_contains ((const char * const *) plain, "-incoming"));
+  n = g_strv_length (argv);
+  g_assert_cmpuint (n, ==, g_strv_length (plain) + 3);
+  g_assert_cmpstr (argv[n - 3], ==, "-S");
+  g_assert_cmpstr (argv[n - 2], ==, "-incoming");
+  g_assert_cmpstr (argv[n - 1], ==, "defer");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,5 +234,6 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu-argv/escape", test_escape);
   g_test_add_func ("/qemu-argv/sizes", test_sizes);
   g_test_add_func ("/qemu-argv/summary-and-uuid", test_summary_and_uuid);
+  g_test_add_func ("/qemu-argv/incoming", test_incoming);
   return g_test_run ();
 }

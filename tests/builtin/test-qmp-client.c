@@ -9,18 +9,21 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vireo-types.h"
 #include "builtin/vireo-qmp-client.h"
 
-typedef enum { SEND, EXPECT, REPLY, CLOSE } StepKind;
+/* EXPECT_FD: the line must arrive with a file descriptor attached. */
+typedef enum { SEND, EXPECT, EXPECT_FD, REPLY, CLOSE } StepKind;
 typedef struct { StepKind kind; const char *text; } Step;
 
 typedef struct {
   int          fd;
   const Step  *steps;
   GString     *failures;   /* what the peer saw go wrong */
+  ino_t        fd_inode;   /* of the fd received with EXPECT_FD */
   GMutex       lock;
 } Peer;
 
@@ -55,8 +58,41 @@ peer_thread (gpointer data)
             g_string_append (peer->failures, "write failed; ");
           break;
         case EXPECT:
+        case EXPECT_FD:
           {
-            g_autofree char *line = read_line (peer->fd);
+            g_autofree char *line = NULL;
+            char first[2] = { 0 };
+
+            if (s->kind == EXPECT_FD)
+              {
+                /* The fd rides on the first byte of the command. */
+                union { struct cmsghdr align; char buf[CMSG_SPACE (sizeof (int))]; } control;
+                struct iovec iov = { first, 1 };
+                struct msghdr msg = { 0 };
+                struct cmsghdr *cmsg;
+
+                msg.msg_iov = &iov;
+                msg.msg_iovlen = 1;
+                msg.msg_control = control.buf;
+                msg.msg_controllen = sizeof control.buf;
+                if (recvmsg (peer->fd, &msg, 0) == 1 && (cmsg = CMSG_FIRSTHDR (&msg)) != NULL &&
+                    cmsg->cmsg_type == SCM_RIGHTS)
+                  {
+                    int fd;
+                    struct stat st;
+
+                    memcpy (&fd, CMSG_DATA (cmsg), sizeof fd);
+                    if (fstat (fd, &st) == 0)
+                      peer->fd_inode = st.st_ino;
+                    close (fd);
+                  }
+                else
+                  g_string_append (peer->failures, "no fd came with the command; ");
+              }
+            {
+              g_autofree char *rest = read_line (peer->fd);
+              line = rest ? g_strconcat (first, rest, NULL) : NULL;
+            }
             g_autoptr(GMatchInfo) match = NULL;
             g_autoptr(GRegex) id_re = g_regex_new ("\"id\"\\s*:\\s*\"([^\"]+)\"", 0, 0, NULL);
 
@@ -88,6 +124,9 @@ peer_thread (gpointer data)
     }
   return NULL;
 }
+
+/* Passed with the command run() executes, when >= 0. */
+static int run_fd = -1;
 
 typedef struct {
   GMainLoop      *loop;
@@ -171,7 +210,7 @@ run (Fixture *f, Peer *peer, const Step *steps, const char *command)
 
   if (f->connected && command != NULL)
     {
-      vireo_qmp_client_execute_async (f->client, command, NULL, NULL, executed, f);
+      vireo_qmp_client_execute_with_fd_async (f->client, command, NULL, run_fd, NULL, executed, f);
       g_main_loop_run (f->loop);
     }
   /* Let any remaining input (events, a close) arrive. */
@@ -378,6 +417,38 @@ test_event_without_name (void)
 }
 
 static void
+test_pass_fd (void)
+{
+  static const Step steps[] = {
+    { SEND, GREETING },
+    { EXPECT, "qmp_capabilities" },
+    { REPLY, "\"return\": {}" },
+    { EXPECT_FD, "\"getfd\"" },
+    { REPLY, "\"return\": {}" },
+    { CLOSE, NULL },
+  };
+  g_autofree char *path = NULL;
+  struct stat st;
+  Fixture f;
+  Peer peer = { 0 };
+  int fd = g_file_open_tmp ("vireo-qmp-fd-XXXXXX", &path, NULL);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  run_fd = fd;
+  run (&f, &peer, steps, "getfd");
+  run_fd = -1;
+  g_assert_cmpstr (peer.failures->str, ==, "");
+  g_assert_no_error (f.exec_error);
+  g_assert_nonnull (f.result);
+  /* The peer got the very file, not a copy of its name. */
+  g_assert_cmpuint (peer.fd_inode, ==, st.st_ino);
+  close (fd);
+  g_unlink (path);
+  fixture_clear (&f, &peer);
+}
+
+static void
 not_connected_cb (GObject *source, GAsyncResult *result, gpointer data)
 {
   GError **error = data;
@@ -509,6 +580,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qmp/early-close", test_early_close);
   g_test_add_func ("/qmp/no-greeting", test_no_greeting);
   g_test_add_func ("/qmp/event-without-name", test_event_without_name);
+  g_test_add_func ("/qmp/pass-fd", test_pass_fd);
   g_test_add_func ("/qmp/execute-unconnected", test_execute_unconnected);
   g_test_add_func ("/qmp/sync-missing-socket", test_sync_missing_socket);
   g_test_add_func ("/qmp/sync-busy-monitor", test_sync_busy_monitor);

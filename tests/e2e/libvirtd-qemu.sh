@@ -31,9 +31,12 @@ cleanup() {
 trap cleanup EXIT
 
 # virtlogd may already run (a system one, or an earlier test's); one is enough.
-if ! pgrep -x virtlogd >/dev/null; then
-  virtlogd -f "$dir/virtlogd.conf" >"$dir/virtlogd.out" 2>&1 &
+# Its socket is what counts: a virtlogd whose socket another test's cleanup
+# removed serves nobody, so start one of our own (with its own pidfile).
+if [ ! -S /run/libvirt/virtlogd-sock ]; then
+  virtlogd -f "$dir/virtlogd.conf" -p "$dir/virtlogd.pid" >"$dir/virtlogd.out" 2>&1 &
   virtlogd_pid=$!
+  for _ in $(seq 1 50); do [ -S /run/libvirt/virtlogd-sock ] && break; sleep 0.1; done
 fi
 libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
 for _ in $(seq 1 100); do

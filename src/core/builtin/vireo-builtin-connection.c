@@ -12,12 +12,11 @@
 #include <unistd.h>
 
 #include "vireo-builtin-connection.h"
+#include "vireo-builtin-private.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-qmp-client.h"
 #include "vireo-socket-util.h"
 
-#define QMP_TIMEOUT_MS   5000
-#define START_TIMEOUT_US (30 * G_USEC_PER_SEC)
 
 /* What the worker threads know of each VM; guarded by `lock`. */
 typedef struct {
@@ -26,6 +25,8 @@ typedef struct {
   GPid     pid;            /* 0 when not running */
   gboolean reboot_pending; /* a guest power-off means "reset", not "quit" */
   gboolean stopping;       /* we asked it to end: an exit is not a crash */
+  gboolean watched;        /* this process waits for its exit (qemu_exited) */
+  gboolean saving;         /* a save or restore holds its monitor: statistics keep off */
 } VmRecord;
 
 struct _VireoBuiltinConnection {
@@ -112,6 +113,68 @@ autostart_path (const char *uuid)
 /* ---------------------------------------------------------------------- */
 /* Processes                                                              */
 
+/* KVM when /dev/kvm opens; otherwise `reason` says why not, in words a
+ * user can act on. VIREO_KVM_DEVICE names another device, for tests. */
+static gboolean
+kvm_usable (char **reason)
+{
+  const char *dev = g_getenv ("VIREO_KVM_DEVICE") ? g_getenv ("VIREO_KVM_DEVICE") : "/dev/kvm";
+  int fd = open (dev, O_RDWR | O_CLOEXEC);
+  int saved = errno;
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  if (reason == NULL)
+    return FALSE;
+  if (saved == ENOENT)
+    *reason = g_strdup_printf (_("%s does not exist: the processor lacks virtualization "
+                                 "support, it is turned off in the firmware, or the kvm "
+                                 "module is not loaded"), dev);
+  else if (saved == EACCES || saved == EPERM)
+    *reason = g_strdup_printf (_("no permission to open %s: add your user to the “kvm” group"), dev);
+  else
+    *reason = g_strdup_printf (_("%s cannot be opened: %s"), dev, g_strerror (saved));
+  return FALSE;
+}
+
+static char *vm_runtime_file (const char *uuid, const char *name);
+
+/* Set when QEMU could not start this VM with KVM although /dev/kvm opens (a
+ * nested hypervisor refusing a host CPU feature, say): it then runs with
+ * TCG until the runtime folder is cleared, at the next boot. */
+static gboolean
+kvm_failed (const char *uuid,
+            char      **reason)
+{
+  g_autofree char *marker = vm_runtime_file (uuid, "kvm-failed");
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (marker, &text, NULL, NULL))
+    return FALSE;
+  if (reason != NULL && *reason == NULL)
+    *reason = g_strdup_printf (_("QEMU could not start it with KVM: %s"), g_strstrip (text));
+  return TRUE;
+}
+
+/* The accelerator a running QEMU was given, from its command line. */
+static gboolean
+pid_uses_kvm (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &cmdline, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i + 1 < len; i += strlen (cmdline + i) + 1)
+    if (g_str_equal (cmdline + i, "-accel") && i + 7 < len)
+      return g_str_has_prefix (cmdline + i + 7, "kvm");
+  return FALSE;
+}
+
 /* TRUE only for a live QEMU started for this VM: a recycled pid belonging to
  * anything else is never signalled. */
 static gboolean
@@ -160,9 +223,9 @@ clean_runtime (const char *uuid)
     }
 }
 
-static char *
-log_tail (const char *uuid,
-          guint       lines)
+char *
+vireo_builtin_log_tail (const char *uuid,
+                        guint       lines)
 {
   g_autofree char *path = vm_runtime_file (uuid, "qemu.log");
   g_autofree char *text = NULL;
@@ -176,6 +239,38 @@ log_tail (const char *uuid,
   return g_strjoinv ("\n", all + (n > lines ? n - lines : 0));
 }
 
+/* The image named by QEMU's image-locking error, if that is what `log` says:
+ * 'Failed to get "write" lock' / 'Is another process using the image [P]?' */
+static char *
+locked_image (const char *log)
+{
+  const char *start, *end;
+
+  if (strstr (log, "Failed to get \"write\" lock") == NULL &&
+      strstr (log, "Failed to get shared \"write\" lock") == NULL)
+    return NULL;
+  start = strstr (log, "using the image [");
+  if (start == NULL || (end = strstr (start, "]?")) == NULL)
+    return g_strdup (_("(unknown)"));
+  start += strlen ("using the image [");
+  return g_strndup (start, end - start);
+}
+
+static gboolean
+pid_exists (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *text = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return FALSE;
+  end = strrchr (text, ')');
+  return end == NULL || end[1] == '\0' || end[2] != 'Z';
+}
+
+static VmRecord *record_lookup (VireoBuiltinConnection *self, const char *uuid);
+
 /* Running pid for the VM, after checking it really is its QEMU. */
 static GPid
 live_pid (VireoBuiltinConnection *self,
@@ -186,7 +281,31 @@ live_pid (VireoBuiltinConnection *self,
   if (pid == 0 || !pid_is_our_qemu (pid, uuid))
     {
       if (pid != 0)
-        clean_runtime (uuid);  /* stale: the process is gone or not ours */
+        {
+          VmRecord *r;
+          gboolean stopping;
+
+          g_mutex_lock (&self->lock);
+          r = record_lookup (self, uuid);
+          stopping = r != NULL && (r->stopping || r->watched);
+          g_mutex_unlock (&self->lock);
+
+          /* QEMU removes its pidfile when it exits; one left behind by a
+           * process that is gone means it was killed or crashed while no
+           * Vireo was watching (a watched exit is reported by qemu_exited). */
+          if (!stopping && !pid_exists (pid))
+            {
+              g_autofree char *marker = vm_runtime_file (uuid, "crashed");
+              g_autofree char *tail = vireo_builtin_log_tail (uuid, 20);
+              g_autofree char *text =
+                *tail ? g_strdup_printf (_("QEMU ended abruptly (killed or crashed) while Vireo "
+                                           "was not watching. The end of its log:\n%s"), tail)
+                      : g_strdup (_("QEMU ended abruptly (killed or crashed) while Vireo was "
+                                    "not watching."));
+              g_file_set_contents (marker, text, -1, NULL);
+            }
+          clean_runtime (uuid);  /* stale: the process is gone or not ours */
+        }
       return 0;
     }
   return pid;
@@ -376,14 +495,36 @@ load_vm (VireoBuiltinConnection *self,
   info->os_type = g_strdup (summary.os_type);
   info->persistent = TRUE;
   info->autostart = g_file_test (autostart, G_FILE_TEST_EXISTS);
+  {
+    g_autofree char *state = vireo_builtin_save_file (uuid, ".state");
+    info->has_managed_save = g_file_test (state, G_FILE_TEST_EXISTS);
+  }
   info->max_memory = info->memory = summary.memory_kib;
   info->vcpus = summary.vcpus;
   info->id = pid > 0 ? pid : -1;
   if (pid > 0)
     info->state = query_state (uuid);
+  else if (g_file_get_contents (crashed, &info->state_reason, NULL, NULL))
+    info->state = VIREO_DOMAIN_STATE_CRASHED;
   else
-    info->state = g_file_test (crashed, G_FILE_TEST_EXISTS) ?
-                  VIREO_DOMAIN_STATE_CRASHED : VIREO_DOMAIN_STATE_SHUTOFF;
+    info->state = VIREO_DOMAIN_STATE_SHUTOFF;
+
+  /* What it runs with, or would run with if started now; and why not KVM. */
+  {
+    gboolean kvm = pid > 0 ? pid_uses_kvm (pid)
+                           : summary.want_kvm && kvm_usable (&info->accelerator_reason) &&
+                             !kvm_failed (uuid, &info->accelerator_reason);
+
+    info->accelerator = g_strdup (kvm ? "KVM" : "TCG");
+    if (!kvm && info->accelerator_reason == NULL)
+      {
+        if (!summary.want_kvm)
+          info->accelerator_reason = g_strdup (_("the VM is set to be emulated (domain type “qemu”)"));
+        else if (!kvm_failed (uuid, &info->accelerator_reason) &&
+                 kvm_usable (&info->accelerator_reason))
+          info->accelerator_reason = g_strdup (_("KVM was not usable when the VM started"));
+      }
+  }
 
   g_mutex_lock (&self->lock);
   r = record_lookup (self, uuid);
@@ -519,6 +660,7 @@ vireo_builtin_connection_get_domain (VireoConnection *conn,
   return load_vm (VIREO_BUILTIN_CONNECTION (conn), uuid, error);
 }
 
+
 static void
 child_setup (gpointer user_data)
 {
@@ -563,6 +705,7 @@ qemu_exited (GObject      *source,
     {
       stopping = r->stopping;
       r->pid = 0;
+      r->watched = FALSE;
     }
   g_mutex_unlock (&w->self->lock);
 
@@ -572,9 +715,24 @@ qemu_exited (GObject      *source,
                           g_subprocess_get_exit_status (process) != 0);
   if (crashed)
     {
-      g_autofree char *tail = log_tail (w->uuid, 20);
+      g_autofree char *tail = vireo_builtin_log_tail (w->uuid, 20);
       g_autofree char *marker = vm_runtime_file (w->uuid, "crashed");
-      g_file_set_contents (marker, tail, -1, NULL);
+      g_autofree char *how = NULL;
+
+      if (g_subprocess_get_if_signaled (process))
+        how = g_strdup_printf (_("QEMU was killed by signal %d (%s)."),
+                               g_subprocess_get_term_sig (process),
+                               g_strsignal (g_subprocess_get_term_sig (process)));
+      else
+        how = g_strdup_printf (_("QEMU ended with exit status %d."),
+                               g_subprocess_get_exit_status (process));
+      if (*tail != '\0')
+        {
+          g_autofree char *both = g_strdup_printf (_("%s The end of its log:\n%s"), how, tail);
+          g_free (how);
+          how = g_steal_pointer (&both);
+        }
+      g_file_set_contents (marker, how, -1, NULL);
     }
   clean_runtime (w->uuid);
   vireo_connection_domain_changed (VIREO_CONNECTION (w->self), w->uuid,
@@ -591,6 +749,58 @@ watch_exit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+
+/* ---------------------------------------------------------------------- */
+/* Save (the migration itself is in vireo-builtin-save.c)                 */
+
+static gboolean force_off (VireoBuiltinConnection *self, const char *uuid, GError **error);
+
+static void
+set_saving (VireoBuiltinConnection *self,
+            const char             *uuid,
+            gboolean                saving)
+{
+  VmRecord *r;
+
+  g_mutex_lock (&self->lock);
+  if ((r = record_lookup (self, uuid)) != NULL)
+    r->saving = saving;
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+save_vm (VireoBuiltinConnection *self,
+         const char             *uuid,
+         GError                **error)
+{
+  g_autofree char *definition = definition_path (uuid);
+  g_autofree char *state = vireo_builtin_save_file (uuid, ".state");
+  g_autofree char *dir = g_path_get_dirname (state);
+  g_autofree char *xml = NULL;
+  gboolean ok;
+
+  if (live_pid (self, uuid) == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM is not running."));
+      return FALSE;
+    }
+  if (!g_file_get_contents (definition, &xml, NULL, error))
+    return FALSE;
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("Could not create %s: %s"), dir, g_strerror (saved));
+      return FALSE;
+    }
+  set_saving (self, uuid, TRUE);
+  ok = vireo_builtin_save_to_file (uuid, xml, error);
+  set_saving (self, uuid, FALSE);
+  if (!ok)
+    return FALSE;
+  return force_off (self, uuid, error);
+}
+
 /* `override_xml`, when given, runs instead of the definition this once
  * (the install phase); the definition stays as it is. */
 static gboolean
@@ -605,6 +815,9 @@ start_vm (VireoBuiltinConnection *self,
   g_autofree char *log = vm_runtime_file (uuid, "qemu.log");
   g_autofree char *crashed = vm_runtime_file (uuid, "crashed");
   g_autofree char *qmp = vm_runtime_file (uuid, "qmp.sock");
+  g_autofree char *state = vireo_builtin_save_file (uuid, ".state");
+  g_autofree char *saved_xml = vireo_builtin_save_file (uuid, ".xml");
+  gboolean restore = g_file_test (state, G_FILE_TEST_EXISTS);
   g_autofree char *binary_name = NULL;
   g_autofree char *binary = NULL;
   g_auto(VireoQemuSummary) summary = { 0 };
@@ -614,6 +827,15 @@ start_vm (VireoBuiltinConnection *self,
   VireoQemuArgvOptions options = { 0 };
   gint64 deadline;
 
+  /* A saved VM resumes with the devices it was saved with, as libvirt's
+   * managed save does. An install phase (override_xml) never restores. */
+  if (override_xml != NULL)
+    restore = FALSE;
+  else if (restore && g_file_test (saved_xml, G_FILE_TEST_EXISTS))
+    {
+      g_free (path);
+      path = g_strdup (saved_xml);
+    }
   if (override_xml != NULL)
     xml = vireo_builtin_resolve_volumes (override_xml, error);
   else if (!g_file_get_contents (path, &xml, NULL, error))
@@ -643,7 +865,8 @@ start_vm (VireoBuiltinConnection *self,
 
   options.qemu_binary = binary;
   options.runtime_dir = runtime;
-  options.kvm = summary.want_kvm && vireo_builtin_kvm_usable ();
+  options.kvm = summary.want_kvm && kvm_usable (NULL) && !kvm_failed (uuid, NULL);
+  options.incoming = restore;
   argv = vireo_qemu_build_argv (xml, &options, error);
   if (argv == NULL)
     return FALSE;
@@ -667,6 +890,23 @@ start_vm (VireoBuiltinConnection *self,
         {
           VmRecord *r;
 
+          gboolean restored = TRUE;
+
+          /* The monitor is the restore's meanwhile (see set_saving). */
+          if (restore)
+            {
+              set_saving (self, uuid, TRUE);
+              restored = vireo_builtin_restore_state (uuid, process, error);
+              set_saving (self, uuid, FALSE);
+            }
+          if (!restored)
+            {
+              g_subprocess_force_exit (process);
+              g_subprocess_wait (process, NULL, NULL);
+              clean_runtime (uuid);
+              return FALSE;
+            }
+
           g_mutex_lock (&self->lock);
           r = record_lookup (self, uuid);
           if (r != NULL)
@@ -674,6 +914,7 @@ start_vm (VireoBuiltinConnection *self,
               r->pid = atoi (g_subprocess_get_identifier (process));
               r->stopping = FALSE;
               r->reboot_pending = FALSE;
+              r->watched = TRUE;
             }
           g_mutex_unlock (&self->lock);
           {
@@ -688,10 +929,30 @@ start_vm (VireoBuiltinConnection *self,
         }
       if (g_subprocess_get_identifier (process) == NULL)
         {
-          g_autofree char *tail = log_tail (uuid, 6);
+          g_autofree char *tail = vireo_builtin_log_tail (uuid, 6);
+          g_autofree char *locked = locked_image (tail);
+
+          if (options.kvm && locked == NULL &&
+              (strstr (tail, "/kvm/") || strstr (tail, "kvm_") || strstr (tail, "KVM")))
+            {
+              /* /dev/kvm opens, yet QEMU cannot run this VM with it: TCG. */
+              g_autofree char *marker = vm_runtime_file (uuid, "kvm-failed");
+              g_auto(GStrv) lines = g_strsplit (tail, "\n", 2);
+
+              clean_runtime (uuid);
+              g_file_set_contents (marker, lines[0], -1, NULL);
+              return start_vm (self, uuid, override_xml, error);
+            }
+
           clean_runtime (uuid);
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                       _("QEMU stopped at once:\n%s"), tail);
+          if (locked != NULL)
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                         _("The disk image %s is already in use by another running VM (QEMU "
+                           "could not lock it). Shut that VM down, or give this one a disk "
+                           "of its own.\n%s"), locked, tail);
+          else
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                         _("QEMU stopped at once:\n%s"), tail);
           return FALSE;
         }
       g_usleep (50 * 1000);
@@ -771,11 +1032,14 @@ delete_vm (const char      *uuid,
     }
   g_unlink (autostart);
   clean_runtime (uuid);
+  vireo_builtin_remove_saved_state (uuid);
   {
     g_autofree char *crashed = vm_runtime_file (uuid, "crashed");
     g_autofree char *log = vm_runtime_file (uuid, "qemu.log");
+    g_autofree char *kvm = vm_runtime_file (uuid, "kvm-failed");
     g_unlink (crashed);
     g_unlink (log);
+    g_unlink (kvm);
     g_rmdir (runtime);
   }
 
@@ -869,7 +1133,19 @@ vireo_builtin_connection_domain_action (VireoConnection  *conn,
         return TRUE;
       }
     case VIREO_DOMAIN_ACTION_SAVE:
+      return save_vm (self, uuid, error);
     case VIREO_DOMAIN_ACTION_RESTORE:
+      {
+        /* START restores a saved VM too, as libvirt's does. */
+        g_autofree char *state = vireo_builtin_save_file (uuid, ".state");
+        if (!g_file_test (state, G_FILE_TEST_EXISTS))
+          {
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_ALLOWED, _("The VM has no saved state."));
+            return FALSE;
+          }
+        return vireo_builtin_connection_domain_action (conn, uuid, VIREO_DOMAIN_ACTION_START,
+                                                       flags, error);
+      }
     case VIREO_DOMAIN_ACTION_LAST:
     default:
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
@@ -882,9 +1158,7 @@ static gboolean
 vireo_builtin_connection_supports_action (VireoConnection  *conn,
                                           VireoDomainAction action)
 {
-  /* Saving a VM's memory to a file needs migration to an fd; until then the
-   * actions are hidden rather than offered. */
-  return action != VIREO_DOMAIN_ACTION_SAVE && action != VIREO_DOMAIN_ACTION_RESTORE;
+  return action < VIREO_DOMAIN_ACTION_LAST;
 }
 
 static char *
@@ -1124,6 +1398,26 @@ vireo_builtin_connection_open_console (VireoConnection *conn,
   return vireo_socket_connect_unix (socket, error);
 }
 
+static char *
+vireo_builtin_connection_get_domain_xml (VireoConnection *conn,
+                                         const char      *uuid,
+                                         GError         **error)
+{
+  g_autofree char *path = definition_path (uuid);
+  char *xml = NULL;
+
+  if (!g_file_get_contents (path, &xml, NULL, NULL))
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("The VM no longer exists."));
+  return xml;
+}
+
+static char *
+vireo_builtin_connection_image_dir (VireoConnection *conn,
+                                    GError         **error)
+{
+  return vireo_builtin_images_dir ();
+}
+
 /* ---------------------------------------------------------------------- */
 /* Statistics                                                             */
 
@@ -1234,9 +1528,14 @@ vireo_builtin_connection_get_stats (VireoConnection *conn,
       GPid pid = live_pid (self, uuid);
       VmRecord *r;
 
+      gboolean saving = FALSE;
+
       g_mutex_lock (&self->lock);
       if ((r = record_lookup (self, uuid)) != NULL)
-        memory_kib = r->memory_kib;
+        {
+          memory_kib = r->memory_kib;
+          saving = r->saving;
+        }
       g_mutex_unlock (&self->lock);
 
       s.uuid = g_strdup (uuid);
@@ -1250,9 +1549,16 @@ vireo_builtin_connection_get_stats (VireoConnection *conn,
               s.mem_used = MIN (rss, memory_kib);
               s.mem_total = memory_kib;
             }
-          read_blockstats (uuid, &s);
-          /* Paused and other states come through events; keep them. */
-          s.state = query_state (uuid);
+          /* QEMU's monitor serves one client: during a save (minutes for a
+           * large VM) it is the save's, and the VM is stopped anyway. */
+          if (saving)
+            s.state = VIREO_DOMAIN_STATE_PAUSED;
+          else
+            {
+              read_blockstats (uuid, &s);
+              /* Paused and other states come through events; keep them. */
+              s.state = query_state (uuid);
+            }
         }
       else
         {
@@ -1315,6 +1621,8 @@ vireo_builtin_connection_class_init (VireoBuiltinConnectionClass *klass)
   conn_class->upload_volume = vireo_builtin_connection_upload_volume;
   conn_class->create_domain = vireo_builtin_connection_create_domain;
   conn_class->undefine_domain = vireo_builtin_connection_undefine_domain;
+  conn_class->get_domain_xml = vireo_builtin_connection_get_domain_xml;
+  conn_class->image_dir = vireo_builtin_connection_image_dir;
 }
 
 static void

@@ -775,6 +775,14 @@ vireo_qemu_build_argv (const char                 *domain_xml,
     add (argv, "-pidfile");
     add (argv, pidfile);
   }
+  if (options->incoming)
+    {
+      /* The saved state arrives over QMP as an fd; the VM stays paused
+       * until it is known whether it ran when it was saved. */
+      add (argv, "-S");
+      add (argv, "-incoming");
+      add (argv, "defer");
+    }
   ok = TRUE;
 
 out:

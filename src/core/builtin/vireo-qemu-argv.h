@@ -12,6 +12,7 @@ typedef struct {
   const char *runtime_dir;     /* sockets and pidfile live here (mode 0700) */
   gboolean    kvm;             /* KVM usable: -accel kvm, else TCG */
   const char *bridge_helper;   /* for <interface type='bridge'>; NULL: default path */
+  gboolean    incoming;        /* restoring: wait paused for migrate-incoming */
 } VireoQemuArgvOptions;
 
 /* Doubles commas, QEMU's escape inside an option value, so a user's string

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vireo-config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "vireo-types.h"
 #include "vireo-qmp-client.h"
@@ -16,6 +19,7 @@ struct _VireoQmpClient {
   GDataInputStream *input;
   GCancellable     *cancellable;   /* for our own reads and writes */
   GQueue            writes;        /* GBytes*, one write in flight */
+  GHashTable       *write_fds;     /* GBytes* → fd sent with its first byte */
   gboolean          writing;
   GHashTable       *pending;       /* id → GTask */
   guint64           next_id;
@@ -65,6 +69,7 @@ shut_down (VireoQmpClient *self,
   self->closed = TRUE;
   self->connected = FALSE;
   g_cancellable_cancel (self->cancellable);
+  g_hash_table_remove_all (self->write_fds);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
   if (self->stream != NULL)
     g_io_stream_close (self->stream, NULL, NULL);
@@ -271,15 +276,82 @@ write_done (GObject      *source,
   write_next (self);
 }
 
+/* Sends the start of `data` with `fd` attached (SCM_RIGHTS), as QEMU's
+ * "getfd" expects; returns how much was sent, or -1. Small, so the socket
+ * buffer takes it at once; a full buffer is waited for briefly. */
+static gssize
+send_with_fd (GSocket       *socket,
+              gconstpointer  data,
+              gsize          size,
+              int            fd)
+{
+  for (int attempt = 0; attempt < 50; attempt++)
+    {
+      union { struct cmsghdr align; char buf[CMSG_SPACE (sizeof (int))]; } control;
+      struct iovec iov = { (void *) data, size };
+      struct msghdr msg = { 0 };
+      struct cmsghdr *cmsg;
+      gssize sent;
+
+      memset (&control, 0, sizeof control);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      cmsg = CMSG_FIRSTHDR (&msg);
+      cmsg->cmsg_level = SOL_SOCKET;
+      cmsg->cmsg_type = SCM_RIGHTS;
+      cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (cmsg), &fd, sizeof (int));
+      sent = sendmsg (g_socket_get_fd (socket), &msg, MSG_NOSIGNAL);
+      if (sent >= 0)
+        return sent;
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        return -1;
+      g_socket_condition_timed_wait (socket, G_IO_OUT, 100 * 1000, NULL, NULL);
+    }
+  return -1;
+}
+
 static void
 write_next (VireoQmpClient *self)
 {
   GBytes *bytes;
   gsize size;
   gconstpointer data;
+  gpointer fd;
 
   if (self->writing || self->closed || (bytes = g_queue_pop_head (&self->writes)) == NULL)
     return;
+
+  if (g_hash_table_steal_extended (self->write_fds, bytes, NULL, &fd))
+    {
+      gssize sent = -1;
+      int saved = ENOTSOCK;
+
+      data = g_bytes_get_data (bytes, &size);
+      if (G_IS_SOCKET_CONNECTION (self->stream))
+        {
+          sent = send_with_fd (g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->stream)),
+                               data, size, GPOINTER_TO_INT (fd));
+          saved = errno;
+        }
+      if (sent < 0)
+        {
+          g_autoptr(GError) reason =
+            g_error_new (VIREO_ERROR, VIREO_ERROR_FAILED,
+                         _("Could not pass a file to QEMU's monitor: %s"), g_strerror (saved));
+          g_bytes_unref (bytes);
+          shut_down (self, reason);
+          return;
+        }
+      /* The rest, if any, goes the ordinary way. */
+      {
+        GBytes *rest = g_bytes_new_from_bytes (bytes, sent, size - sent);
+        g_bytes_unref (bytes);
+        bytes = rest;
+      }
+    }
 
   self->writing = TRUE;
   data = g_bytes_get_data (bytes, &size);
@@ -292,17 +364,28 @@ write_next (VireoQmpClient *self)
 }
 
 static void
-send_object (VireoQmpClient *self,
-             JsonObject     *object)
+send_object_with_fd (VireoQmpClient *self,
+                     JsonObject     *object,
+                     int             fd)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
+  GBytes *bytes;
 
   json_node_set_object (node, object);
   text = json_to_string (node, FALSE);
-  g_queue_push_tail (&self->writes, g_bytes_new_take (g_strconcat (text, "\n", NULL),
-                                                      strlen (text) + 1));
+  bytes = g_bytes_new_take (g_strconcat (text, "\n", NULL), strlen (text) + 1);
+  if (fd >= 0)
+    g_hash_table_insert (self->write_fds, bytes, GINT_TO_POINTER (fd));
+  g_queue_push_tail (&self->writes, bytes);
   write_next (self);
+}
+
+static void
+send_object (VireoQmpClient *self,
+             JsonObject     *object)
+{
+  send_object_with_fd (self, object, -1);
 }
 
 static void
@@ -352,13 +435,6 @@ unix_connected (GObject      *source,
   g_autoptr(GSocketConnection) conn =
     g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
 
-  if (conn == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    {
-      /* The monitor's listen backlog is full (it is busy with another
-       * client): the caller may try again. */
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   if (conn == NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
@@ -398,6 +474,19 @@ vireo_qmp_client_execute_async (VireoQmpClient      *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  vireo_qmp_client_execute_with_fd_async (self, command, arguments, -1, cancellable,
+                                          callback, user_data);
+}
+
+void
+vireo_qmp_client_execute_with_fd_async (VireoQmpClient      *self,
+                                        const char          *command,
+                                        JsonObject          *arguments,
+                                        int                  fd,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonObject) msg = NULL;
   g_autofree char *id = NULL;
@@ -420,7 +509,7 @@ vireo_qmp_client_execute_async (VireoQmpClient      *self,
     json_object_set_object_member (msg, "arguments", json_object_ref (arguments));
   json_object_set_string_member (msg, "id", id);
   g_hash_table_insert (self->pending, g_strdup (id), g_steal_pointer (&task));
-  send_object (self, msg);
+  send_object_with_fd (self, msg, fd);
 }
 
 JsonNode *
@@ -448,80 +537,167 @@ vireo_qmp_client_close (VireoQmpClient *self)
 
 /* ---------------------------------------------------------------------- */
 
-typedef struct {
-  GMainLoop *loop;
-  JsonNode  *result;
-  GError    *error;
-  gboolean   timed_out;
-} SyncData;
-
-static void
-sync_executed (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  SyncData *data = user_data;
-
-  data->result = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &data->error);
-  g_main_loop_quit (data->loop);
-}
-
-#define RETRY_CONNECT_MS 50
-
-static void sync_connected (GObject      *source,
-                            GAsyncResult *result,
-                            gpointer      user_data);
-
-static gboolean
-sync_retry_connect (gpointer user_data)
-{
-  VireoQmpClient *client = user_data;
-
-  vireo_qmp_client_connect_unix_async (client,
-                                       g_object_get_data (G_OBJECT (client), "vireo-socket-path"),
-                                       NULL, sync_connected,
-                                       g_object_get_data (G_OBJECT (client), "vireo-sync-data"));
-  return G_SOURCE_REMOVE;
-}
+struct _VireoQmpSync {
+  GMainContext   *context;
+  VireoQmpClient *client;
+  GMainLoop      *loop;
+  JsonNode       *result;
+  GError         *error;
+  gboolean        done;
+};
 
 static void
 sync_connected (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  SyncData *data = user_data;
-  VireoQmpClient *client = VIREO_QMP_CLIENT (source);
-  JsonObject *arguments = g_object_get_data (source, "vireo-arguments");
-  const char *command = g_object_get_data (source, "vireo-command");
+  VireoQmpSync *sync = user_data;
 
-  if (!vireo_qmp_client_connect_finish (client, result, &data->error))
-    {
-      /* QEMU serves one monitor client at a time: while it has not yet
-       * noticed that the previous one left, a non-blocking connect finds
-       * the listen backlog full. Try again until the timeout. */
-      if (g_error_matches (data->error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) && !data->timed_out)
-        {
-          g_autoptr(GSource) retry = g_timeout_source_new (RETRY_CONNECT_MS);
+  vireo_qmp_client_connect_finish (VIREO_QMP_CLIENT (source), result, &sync->error);
+  sync->done = TRUE;
+  g_main_loop_quit (sync->loop);
+}
 
-          g_clear_error (&data->error);
-          g_source_set_callback (retry, sync_retry_connect, g_object_ref (client), g_object_unref);
-          g_source_attach (retry, g_main_context_get_thread_default ());
-          return;
-        }
-      g_main_loop_quit (data->loop);
-      return;
-    }
-  vireo_qmp_client_execute_async (client, command, arguments, NULL, sync_executed, data);
+static void
+sync_executed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  VireoQmpSync *sync = user_data;
+
+  sync->result = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &sync->error);
+  sync->done = TRUE;
+  g_main_loop_quit (sync->loop);
 }
 
 static gboolean
 sync_timeout (gpointer user_data)
 {
-  SyncData *data = user_data;
-
-  data->timed_out = TRUE;
-  g_main_loop_quit (data->loop);
+  g_main_loop_quit (user_data);
   return G_SOURCE_REMOVE;
+}
+
+/* Runs the private context until the pending call completes or the time
+ * runs out. */
+static gboolean
+sync_wait (VireoQmpSync *sync,
+           guint         timeout_ms)
+{
+  g_autoptr(GSource) timeout = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (timeout, sync_timeout, sync->loop, NULL);
+  g_source_attach (timeout, sync->context);
+  if (!sync->done)
+    g_main_loop_run (sync->loop);
+  g_source_destroy (timeout);
+  return sync->done;
+}
+
+VireoQmpSync *
+vireo_qmp_sync_open (const char  *socket_path,
+                     guint        timeout_ms,
+                     GError     **error)
+{
+  VireoQmpSync *sync = g_new0 (VireoQmpSync, 1);
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (socket_path);
+  g_autoptr(GSocketConnection) conn = NULL;
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  sync->context = g_main_context_new ();
+  sync->loop = g_main_loop_new (sync->context, FALSE);
+  g_main_context_push_thread_default (sync->context);
+  sync->client = vireo_qmp_client_new ();
+  /* QEMU serves one monitor client at a time and queues few: a full queue
+   * (EAGAIN) while another client is served is waited out. */
+  while (conn == NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      conn = g_socket_client_connect (socket_client, G_SOCKET_CONNECTABLE (address), NULL,
+                                      &local_error);
+      if (conn != NULL)
+        break;
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_set_error (&sync->error, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                       _("Could not reach QEMU's monitor: %s"), local_error->message);
+          break;
+        }
+      g_usleep (20 * 1000);
+    }
+  if (conn != NULL)
+    vireo_qmp_client_connect_async (sync->client, G_IO_STREAM (conn), NULL, sync_connected, sync);
+  else
+    sync->done = TRUE;
+  if (!sync_wait (sync, timeout_ms))
+    g_set_error (&sync->error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                 _("QEMU's monitor did not answer within %u ms."), timeout_ms);
+  g_main_context_pop_thread_default (sync->context);
+  if (sync->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&sync->error));
+      vireo_qmp_sync_free (sync);
+      return NULL;
+    }
+  return sync;
+}
+
+JsonNode *
+vireo_qmp_sync_execute (VireoQmpSync *sync,
+                        const char   *command,
+                        JsonObject   *arguments,
+                        int           fd,
+                        guint         timeout_ms,
+                        GError      **error)
+{
+  JsonNode *result;
+
+  g_main_context_push_thread_default (sync->context);
+  sync->done = FALSE;
+  vireo_qmp_client_execute_with_fd_async (sync->client, command, arguments, fd, NULL,
+                                          sync_executed, sync);
+  if (!sync_wait (sync, timeout_ms))
+    {
+      /* The reply would come for a call nobody waits for: end the session. */
+      vireo_qmp_client_close (sync->client);
+      while (!sync->done && g_main_context_iteration (sync->context, FALSE))
+        ;
+      g_clear_error (&sync->error);
+      g_clear_pointer (&sync->result, json_node_unref);
+      g_set_error (&sync->error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("QEMU did not answer “%s” within %u ms."), command, timeout_ms);
+    }
+  g_main_context_pop_thread_default (sync->context);
+  result = g_steal_pointer (&sync->result);
+  if (sync->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&sync->error));
+      return NULL;
+    }
+  return result;
+}
+
+void
+vireo_qmp_sync_free (VireoQmpSync *sync)
+{
+  if (sync == NULL)
+    return;
+  g_main_context_push_thread_default (sync->context);
+  vireo_qmp_client_close (sync->client);
+  /* Let the cancelled reads and writes finish on this context. */
+  while (g_main_context_iteration (sync->context, FALSE))
+    ;
+  g_clear_object (&sync->client);
+  while (g_main_context_iteration (sync->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (sync->context);
+  g_clear_error (&sync->error);
+  g_clear_pointer (&sync->result, json_node_unref);
+  g_main_loop_unref (sync->loop);
+  g_main_context_unref (sync->context);
+  g_free (sync);
 }
 
 JsonNode *
@@ -531,45 +707,11 @@ vireo_qmp_execute_sync (const char  *socket_path,
                         guint        timeout_ms,
                         GError     **error)
 {
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(VireoQmpClient) client = NULL;
-  g_autoptr(GSource) timeout = NULL;
-  SyncData data = { 0 };
+  g_autoptr(VireoQmpSync) sync = vireo_qmp_sync_open (socket_path, timeout_ms, error);
 
-  g_main_context_push_thread_default (context);
-  data.loop = g_main_loop_new (context, FALSE);
-  client = vireo_qmp_client_new ();
-  g_object_set_data_full (G_OBJECT (client), "vireo-command", g_strdup (command), g_free);
-  if (arguments != NULL)
-    g_object_set_data_full (G_OBJECT (client), "vireo-arguments", json_object_ref (arguments),
-                            (GDestroyNotify) json_object_unref);
-  g_object_set_data_full (G_OBJECT (client), "vireo-socket-path", g_strdup (socket_path), g_free);
-  g_object_set_data (G_OBJECT (client), "vireo-sync-data", &data);
-  timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (timeout, sync_timeout, &data, NULL);
-  g_source_attach (timeout, context);
-  vireo_qmp_client_connect_unix_async (client, socket_path, NULL, sync_connected, &data);
-  g_main_loop_run (data.loop);
-  g_source_destroy (timeout);
-  vireo_qmp_client_close (client);
-  /* Let the cancelled reads and writes finish on this context. */
-  while (g_main_context_iteration (context, FALSE))
-    ;
-  g_main_context_pop_thread_default (context);
-  g_main_loop_unref (data.loop);
-
-  if (data.timed_out && data.result == NULL && data.error == NULL)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                   _("QEMU did not answer “%s” within %u ms."), command, timeout_ms);
-      return NULL;
-    }
-  if (data.error != NULL)
-    {
-      g_propagate_error (error, data.error);
-      return NULL;
-    }
-  return data.result;
+  if (sync == NULL)
+    return NULL;
+  return vireo_qmp_sync_execute (sync, command, arguments, -1, timeout_ms, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -589,12 +731,14 @@ vireo_qmp_client_finalize (GObject *object)
 {
   VireoQmpClient *self = VIREO_QMP_CLIENT (object);
 
+  g_hash_table_remove_all (self->write_fds);
   g_queue_clear_full (&self->writes, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&self->input);
   g_clear_object (&self->stream);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->connect_task);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->write_fds);
   G_OBJECT_CLASS (vireo_qmp_client_parent_class)->finalize (object);
 }
 
@@ -619,6 +763,7 @@ vireo_qmp_client_init (VireoQmpClient *self)
 {
   self->cancellable = g_cancellable_new ();
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->write_fds = g_hash_table_new (NULL, NULL);
 }
 
 VireoQmpClient *

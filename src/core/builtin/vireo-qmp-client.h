@@ -38,6 +38,15 @@ void            vireo_qmp_client_execute_async    (VireoQmpClient      *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
+/* The same, passing `fd` (kept by the caller) along with the command, as
+ * "getfd" and "add-fd" expect; the stream must be a local socket. */
+void            vireo_qmp_client_execute_with_fd_async (VireoQmpClient      *self,
+                                                        const char          *command,
+                                                        JsonObject          *arguments,
+                                                        int                  fd,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
 JsonNode       *vireo_qmp_client_execute_finish   (VireoQmpClient *self,
                                                    GAsyncResult   *result,
                                                    GError        **error);
@@ -48,6 +57,21 @@ JsonNode       *vireo_qmp_execute_sync            (const char  *socket_path,
                                                    JsonObject  *arguments,
                                                    guint        timeout_ms,
                                                    GError     **error);
+
+/* Several commands on one connection, for worker threads: a file passed
+ * with "getfd" belongs to the connection it came on. `fd` is -1 for none. */
+typedef struct _VireoQmpSync VireoQmpSync;
+VireoQmpSync   *vireo_qmp_sync_open               (const char  *socket_path,
+                                                   guint        timeout_ms,
+                                                   GError     **error);
+JsonNode       *vireo_qmp_sync_execute            (VireoQmpSync *sync,
+                                                   const char   *command,
+                                                   JsonObject   *arguments,
+                                                   int           fd,
+                                                   guint         timeout_ms,
+                                                   GError      **error);
+void            vireo_qmp_sync_free               (VireoQmpSync *sync);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoQmpSync, vireo_qmp_sync_free)
 
 gboolean        vireo_qmp_client_is_connected     (VireoQmpClient *self);
 void            vireo_qmp_client_close            (VireoQmpClient *self);

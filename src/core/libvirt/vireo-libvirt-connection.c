@@ -11,6 +11,7 @@
 
 #define VIREO_LIBVIRT_INTERNAL
 #include "vireo-libvirt-connection.h"
+#include "vireo-uri.h"
 
 struct _VireoLibvirtConnection {
   VireoConnection parent_instance;
@@ -597,6 +598,75 @@ vireo_libvirt_connection_get_domain (VireoConnection *conn_base,
   return info;
 }
 
+static char *
+vireo_libvirt_connection_get_domain_xml (VireoConnection *conn_base,
+                                         const char      *uuid,
+                                         GError         **error)
+{
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (VIREO_LIBVIRT_CONNECTION (conn_base), error);
+  virDomainPtr dom;
+  char *xml, *ret = NULL;
+
+  if (conn == NULL)
+    return NULL;
+  if ((dom = virDomainLookupByUUIDString (conn, uuid)) == NULL)
+    set_libvirt_error (error, VIREO_ERROR_NOT_FOUND, _("Could not look up the VM."));
+  else if ((xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE)) == NULL)
+    set_libvirt_error (error, VIREO_ERROR_FAILED, _("Could not read the VM's definition."));
+  else
+    {
+      ret = g_strdup (xml);
+      free (xml);
+    }
+  if (dom != NULL)
+    virDomainFree (dom);
+  virConnectClose (conn);
+  return ret;
+}
+
+/* The target folder of the "default" pool, on a host that is this computer. */
+static char *
+vireo_libvirt_connection_image_dir (VireoConnection *conn_base,
+                                    GError         **error)
+{
+  g_auto(VireoUriInfo) uri = { 0 };
+  virConnectPtr conn;
+  virStoragePoolPtr pool;
+  char *xml = NULL;
+  char *ret = NULL;
+
+  if (!vireo_uri_parse (vireo_connection_get_uri (conn_base), &uri, error))
+    return NULL;
+  if (uri.host != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                   _("%s is another computer: disks can only be copied between hosts on this one."),
+                   vireo_connection_get_display_name (conn_base));
+      return NULL;
+    }
+  if ((conn = vireo_libvirt_connection_ref_conn (VIREO_LIBVIRT_CONNECTION (conn_base), error)) == NULL)
+    return NULL;
+  if ((pool = virStoragePoolLookupByName (conn, "default")) == NULL ||
+      (xml = virStoragePoolGetXMLDesc (pool, 0)) == NULL)
+    set_libvirt_error (error, VIREO_ERROR_NOT_FOUND, _("The host has no “default” storage pool."));
+  else
+    {
+      g_autoptr(GRegex) re = g_regex_new ("<target>\\s*<path>([^<]+)</path>", 0, 0, NULL);
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (g_regex_match (re, xml, 0, &match))
+        ret = g_match_info_fetch (match, 1);
+      else
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                     _("The “default” storage pool has no folder."));
+    }
+  free (xml);
+  if (pool != NULL)
+    virStoragePoolFree (pool);
+  virConnectClose (conn);
+  return ret;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Actions                                                                */
 
@@ -1083,6 +1153,8 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->create_domain = vireo_libvirt_connection_create_domain;
   conn_class->undefine_domain = vireo_libvirt_connection_undefine_domain;
   conn_class->needs_upload = vireo_libvirt_connection_needs_upload;
+  conn_class->get_domain_xml = vireo_libvirt_connection_get_domain_xml;
+  conn_class->image_dir = vireo_libvirt_connection_image_dir;
 }
 
 static void
