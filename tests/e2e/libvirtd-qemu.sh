@@ -44,6 +44,11 @@ chown libvirt-qemu:kvm /var/lib/libvirt/qemu 2>/dev/null || true
 mount --bind "$dir/qemu.conf" /etc/libvirt/qemu.conf
 ip link set lo up
 virtlogd -f "$dir/virtlogd.conf" >"$dir/virtlogd.out" 2>&1 &
+# libvirtd starts guests only once virtlogd listens (slow under load).
+for _ in $(seq 1 100); do
+  [ -S /run/libvirt/virtlogd-sock ] && break
+  sleep 0.1
+done
 exec libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1
 DAEMONS
 

@@ -113,6 +113,11 @@ for nc in nc netcat ncat nc.openbsd nc.traditional; do
   [ -n "$p" ] && mount --bind /bin/false "$(readlink -f "$p")"
 done
 virtlogd -f "$dir/virtlogd.conf" >"$dir/virtlogd.out" 2>&1 &
+# libvirtd starts guests only once virtlogd listens (slow under load).
+for _ in $(seq 1 100); do
+  [ -S /run/libvirt/virtlogd-sock ] && break
+  sleep 0.1
+done
 libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
 for _ in $(seq 1 100); do
   [ -S /run/libvirt/libvirt-sock ] && break
