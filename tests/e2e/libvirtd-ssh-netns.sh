@@ -4,6 +4,7 @@
 # reached over a veth pair, running sshd (key-only, its own config and host
 # key) and a private libvirtd with the QEMU driver. The command gets
 #   VIREO_TEST_URI=qemu+ssh://root@ADDR:PORT/system?keyfile=KEY&proxy=native
+#   VIREO_TEST_TCP_URI=qemu+tcp://ADDR:PORT2/system (the same libvirtd)
 # proxy=native makes libvirt use virt-ssh-helper on the remote side, never
 # netcat; netcat is also hidden there, so nothing can fall back to it.
 # The host key is in the client's known_hosts (no no_verify): the command
@@ -31,6 +32,7 @@ veth_ns="vsh$$n"
 net="10.231.$(( $$ % 250 + 1 ))"
 addr="$net.2"
 port=$(( 20000 + $$ % 20000 ))
+tcp_port=$(( port + 1 ))
 
 cleanup() {
   set +e
@@ -83,9 +85,14 @@ AllowTcpForwarding yes
 LogLevel VERBOSE
 CONF
 
+# TCP too (no auth: only this namespace's address), for the displays that a
+# TCP connection can and cannot reach.
 cat > "$dir/libvirtd.conf" <<CONF
 listen_tls = 0
-listen_tcp = 0
+listen_tcp = 1
+auth_tcp = "none"
+listen_addr = "$addr"
+tcp_port = "$tcp_port"
 log_outputs = "3:file:$dir/libvirtd.log"
 CONF
 cat > "$dir/virtlogd.conf" <<CONF
@@ -118,7 +125,7 @@ for _ in $(seq 1 100); do
   [ -S /run/libvirt/virtlogd-sock ] && break
   sleep 0.1
 done
-libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
+libvirtd --listen -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
 for _ in $(seq 1 100); do
   [ -S /run/libvirt/libvirt-sock ] && break
   sleep 0.1
@@ -137,6 +144,7 @@ done
 
 export VIREO_TEST_URI="qemu+ssh://root@$addr:$port/system?keyfile=$dir/client_key&proxy=native"
 export VIREO_TEST_REMOTE="$addr"
+export VIREO_TEST_TCP_URI="qemu+tcp://$addr:$tcp_port/system"
 echo "# remote host: namespace $ns, $VIREO_TEST_URI"
 # The client, with a private ~/.ssh holding the host's key.
 home=$(getent passwd "$(id -un)" | cut -d: -f6)

@@ -700,6 +700,62 @@ test_display (gconstpointer data)
   remove_guest (d);
 }
 
+/* Over TCP (or TLS) the client connects to the display's listen address:
+ * one on the remote host's 127.0.0.1 cannot be reached, and the message
+ * says so and what to do; one on 0.0.0.0 is reached at the host's address. */
+static void
+test_tcp_listen (void)
+{
+  const char *ssh_uri = env.uri;
+  VireoConnection *ssh_conn = env.conn;
+  g_autoptr(VireoConnection) conn = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  VireoGraphicsType type = VIREO_GRAPHICS_NONE;
+  char greeting[13] = { 0 };
+  int fd;
+
+  conn = vireo_connection_new (g_getenv ("VIREO_TEST_TCP_URI"), &error);
+  g_assert_no_error (error);
+  vireo_connection_open_async (conn, NULL, got, &r);
+  g_assert_true (vireo_connection_open_finish (conn, wait_result (&r), &error));
+  g_assert_no_error (error);
+  env.uri = g_getenv ("VIREO_TEST_TCP_URI");
+  env.conn = conn;
+
+  {
+    g_autoptr(VireoDomain) d = start_guest ("vireo-e2e-con-tcp",
+                                            "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>");
+
+    fd = open_graphics (d, &type, &error);
+    g_assert_cmpint (fd, <, 0);
+    g_assert_nonnull (error);
+    note ("display on 127.0.0.1 over TCP: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+    g_assert_nonnull (strstr (error->message, "TCP"));
+    g_assert_nonnull (strstr (error->message, "0.0.0.0"));
+    g_assert_nonnull (strstr (error->message, "SSH"));
+    g_clear_error (&error);
+    remove_guest (d);
+  }
+  {
+    g_autoptr(VireoDomain) d = start_guest ("vireo-e2e-con-tcp",
+                                            "<graphics type='vnc' autoport='yes' listen='0.0.0.0'/>");
+
+    fd = open_graphics (d, &type, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (read (fd, greeting, 12), ==, 12);
+    note ("display on 0.0.0.0 over TCP: the server says %.11s", greeting);
+    g_assert_true (g_str_has_prefix (greeting, "RFB 003."));
+    close (fd);
+    remove_guest (d);
+  }
+  vireo_connection_close (conn);
+  env.uri = ssh_uri;
+  env.conn = ssh_conn;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -732,6 +788,9 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/e2e/console/vnc", GINT_TO_POINTER (FALSE), test_display);
   g_test_add_data_func ("/e2e/console/spice", GINT_TO_POINTER (TRUE), test_display);
+  /* libvirtd-ssh-netns.sh serves its remote libvirtd over TCP too. */
+  if (g_getenv ("VIREO_TEST_TCP_URI") != NULL)
+    g_test_add_func ("/e2e/console/tcp-listen", test_tcp_listen);
   ret = g_test_run ();
 
   vireo_connection_close (env.conn);
