@@ -105,8 +105,9 @@ class Screens:
         theirs = self.guest()
         x, y, w, h = self.display_area()
         # Inside the display's area (its edges may touch the window's
-        # border); the picture is fitted in it with black around.
-        crop = (x + 8, y + 8, w - 16, h - 16)
+        # border), below the keyboard grab hint at its top; the picture is
+        # fitted in it with black around.
+        crop = (x + 8, y + 32, w - 16, h - 40)
         ours = self.s.screenshot(self.path("screen"))
         diff = mean_diff(rgb(ours, crop), rgb(theirs))
         if os.environ.get("VIREO_UI_DEBUG"):
@@ -177,7 +178,7 @@ def grub_command_line(s, win, screens):
     raise V.HarnessError("could not reach GRUB's command line with keys typed into the window")
 
 
-def test_console_reboot(s):
+def start_console(s, graphics):
     V.require_file(GRUB_ISO, "grub-rescue-pc")
     V.require_program("virsh", "libvirt-clients")
     V.require_program("convert", "imagemagick")
@@ -187,7 +188,7 @@ def test_console_reboot(s):
 <vcpu>1</vcpu><os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>
 <devices><disk type='file' device='cdrom'><source file='%s'/>
 <target dev='hdc' bus='ide'/><readonly/></disk>
-<graphics type='vnc' autoport='yes' listen='127.0.0.1'/></devices></domain>""" % (NAME, GRUB_ISO))
+%s</devices></domain>""" % (NAME, GRUB_ISO, graphics))
     virsh("destroy", NAME, check=False)
     virsh("undefine", NAME, check=False)
     virsh("define", xml)
@@ -201,6 +202,11 @@ def test_console_reboot(s):
     screens = Screens(s, win)
     wait_grub_menu(screens)
     screens.wait_match("first connection")
+    return win, screens
+
+
+def test_console_reboot(s):
+    win, screens = start_console(s, "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>")
 
     # 1. The guest reboots itself: GRUB's "reboot", typed into the window.
     grub_command_line(s, win, screens)
@@ -232,5 +238,21 @@ def test_console_reboot(s):
     screens.wait_match("after a quick restart")
 
 
+def test_console_reboot_spice(s):
+    """The same with SPICE (one socket per channel, all opened again): a
+    reset from outside and a quick restart."""
+    win, screens = start_console(s, "<graphics type='spice' autoport='yes' listen='127.0.0.1'/>"
+                                    "<video><model type='qxl'/></video>")
+    grub_command_line(s, win, screens)
+    screens.wait_match("SPICE: GRUB's command line")
+    virsh("reset", NAME)
+    wait_grub_menu(screens)
+    screens.wait_match("SPICE: after virsh reset")
+    subprocess.run(["sh", "-c", 'virsh -q -c "$1" destroy "$2" && virsh -q -c "$1" start "$2"',
+                    "sh", uri(), NAME], check=True, capture_output=True, timeout=120)
+    wait_grub_menu(screens)
+    screens.wait_match("SPICE: after a quick restart")
+
+
 if __name__ == "__main__":
-    V.run_test(test_console_reboot)
+    V.run_test(test_console_reboot_spice if sys.argv[1:] == ["spice"] else test_console_reboot)
