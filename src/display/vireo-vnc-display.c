@@ -249,6 +249,7 @@ on_vnc_initialized (VncConnection   *conn,
 
   self->initialized = TRUE;
   self->absolute = vnc_connection_get_abs_pointer (conn);
+  self->pointer_known = FALSE;
   vireo_vnc_display_update_cursor (self);
   update_accessible_description (self);
   g_signal_emit (self, signals[SIGNAL_INITIALIZED], 0);
@@ -278,6 +279,10 @@ on_vnc_framebuffer_update (VncConnection   *conn,
                            VireoVncDisplay *self)
 {
   VireoVncRect r = { x, y, width, height };
+
+  /* A server that ignores the pointer-type-change request answers with
+   * pixels and means absolute; QEMU sends its mode before any pixels. */
+  self->pointer_known = TRUE;
 
   if (self->grid != NULL && vireo_vnc_tile_grid_damage (self->grid, &r) > 0)
     gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -311,6 +316,7 @@ on_vnc_pointer_mode_changed (VncConnection   *conn,
                              VireoVncDisplay *self)
 {
   self->absolute = absolute;
+  self->pointer_known = TRUE;
   self->have_pointer = FALSE;
   vireo_vnc_display_update_cursor (self);
 }
