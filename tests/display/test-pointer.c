@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The VNC widget's relative pointer mode against a real QEMU (TCG) whose
+/* The VNC and SPICE widgets' relative pointer mode (SPICE: server mouse
+ * mode) against a real QEMU (TCG) whose
  * only mouse is PS/2 (so QEMU stays relative), running a boot-sector guest
  * of our own (tests/fixtures/guests/ps2-mouse.asm) that sums the mouse's
  * motion in memory. Real X pointer motion over the widget (xdotool) must
@@ -15,6 +16,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "vireo-spice-display.h"
 #include "vireo-vnc-display.h"
 
 static struct {
@@ -146,16 +148,28 @@ on_count (gpointer data)
   (*(int *) data)++;
 }
 
-static void
-test_relative (void)
+static int
+spice_socket (VireoSpiceDisplay *display, const char *channel, gpointer path, GError **error)
 {
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) addr = g_unix_socket_address_new (path);
+  g_autoptr(GSocketConnection) c = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (addr), NULL, error);
+
+  return c ? dup (g_socket_get_fd (g_socket_connection_get_socket (c))) : -1;
+}
+
+static void
+test_relative (gconstpointer data)
+{
+  gboolean spice = GPOINTER_TO_INT (data);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) qemu = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *img = g_build_filename (env.tmpdir, "guest.img", NULL);
   g_autofree char *vnc = g_build_filename (env.tmpdir, "vnc.sock", NULL);
   g_autofree char *qmp_path = g_build_filename (env.tmpdir, "qmp.sock", NULL);
-  g_autofree char *vnc_arg = g_strdup_printf ("unix:%s", vnc);
+  g_autofree char *display_arg = spice ? g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", vnc)
+                                       : g_strdup_printf ("unix:%s", vnc);
   g_autofree char *qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", qmp_path);
   g_autofree char *drive = g_strdup_printf ("file=%s,format=raw,if=floppy", img);
   g_autofree char *boot = NULL;
@@ -185,7 +199,7 @@ test_relative (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   qemu = g_subprocess_launcher_spawn (launcher, &error, "qemu-system-x86_64", "-accel", "tcg",
                                       "-m", "16", "-nodefaults", "-vga", "std", "-display", "none",
-                                      "-vnc", vnc_arg, "-drive", drive, "-boot", "a",
+                                      spice ? "-spice" : "-vnc", display_arg, "-drive", drive, "-boot", "a",
                                       "-qmp", qmp_arg, NULL);
   g_assert_no_error (error);
   end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
@@ -220,11 +234,17 @@ test_relative (void)
   window = gtk_window_new ();
   gtk_window_set_title (GTK_WINDOW (window), "Vireo pointer test");
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
-  display = vireo_vnc_display_new ();
-  vireo_vnc_display_set_scaling (VIREO_VNC_DISPLAY (display), FALSE);
+  display = spice ? vireo_spice_display_new () : vireo_vnc_display_new ();
+  if (spice)
+    vireo_spice_display_set_scaling (VIREO_SPICE_DISPLAY (display), FALSE);
+  else
+    vireo_vnc_display_set_scaling (VIREO_VNC_DISPLAY (display), FALSE);
   gtk_window_set_child (GTK_WINDOW (window), display);
   g_signal_connect_swapped (display, "initialized", G_CALLBACK (on_count), &initialized);
   gtk_window_present (GTK_WINDOW (window));
+  if (spice)
+    g_assert_true (vireo_spice_display_open_fd_factory (VIREO_SPICE_DISPLAY (display), spice_socket, vnc));
+  else
   {
     g_autoptr(GSocketAddress) va = g_unix_socket_address_new (vnc);
     g_autoptr(GSocketConnection) vc = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (va), NULL, &error);
@@ -240,8 +260,9 @@ test_relative (void)
   g_assert_cmpint (initialized, ==, 1);
   pump (500);
 
-  /* A PS/2 mouse only: QEMU asks for relative motion. */
-  g_assert_false (vireo_vnc_display_get_absolute_pointer (VIREO_VNC_DISPLAY (display)));
+  /* A PS/2 mouse only (and no SPICE agent): QEMU asks for relative motion. */
+  g_assert_false (spice ? vireo_spice_display_get_absolute_pointer (VIREO_SPICE_DISPLAY (display))
+                        : vireo_vnc_display_get_absolute_pointer (VIREO_VNC_DISPLAY (display)));
 
   move_to (100, 100);   /* enters the widget: the anchor */
   guest_motion (&x0, &y0, &n0);
@@ -261,7 +282,10 @@ test_relative (void)
   g_assert_cmpint (x - x0, ==, 150);
   g_assert_cmpint (y - y0, ==, -150);
 
-  vireo_vnc_display_close (VIREO_VNC_DISPLAY (display));
+  if (spice)
+    vireo_spice_display_close (VIREO_SPICE_DISPLAY (display));
+  else
+    vireo_vnc_display_close (VIREO_VNC_DISPLAY (display));
   pump (200);
   gtk_window_destroy (GTK_WINDOW (window));
   g_free (qmp ("{\"execute\":\"quit\"}"));
@@ -269,7 +293,6 @@ test_relative (void)
   g_clear_object (&env.qmp_in);
   g_clear_object (&env.qmp);
   g_unlink (img);
-  g_rmdir (env.tmpdir);
 }
 
 int
@@ -283,8 +306,10 @@ main (int argc, char **argv)
   xvfb = start_xvfb ();
   if (!gtk_init_check ())
     g_error ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
-  g_test_add_func ("/vnc/pointer/relative", test_relative);
+  g_test_add_data_func ("/vnc/pointer/relative", GINT_TO_POINTER (FALSE), test_relative);
+  g_test_add_data_func ("/spice/pointer/relative", GINT_TO_POINTER (TRUE), test_relative);
   ret = g_test_run ();
+  g_rmdir (env.tmpdir);
   if (xvfb != NULL)
     {
       g_subprocess_send_signal (xvfb, SIGTERM);
