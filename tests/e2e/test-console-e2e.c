@@ -541,6 +541,7 @@ console_type (Console *c, const char *text)
 {
   for (const char *p = text; *p; p++)
     console_key (c, *p == '\n' ? GDK_KEY_Return : gdk_unicode_to_keyval ((guchar) *p));
+  pump (200);
 }
 
 /* GRUB's menu highlights its first entry with a bar across row 71. */
@@ -602,11 +603,11 @@ guest_changed (const char *name, const Image *before)
 
 /* ---- the serial console -------------------------------------------------- */
 
-/* Reads from @fd until @needle has been seen @times times, or 15 s. */
+/* Reads from @fd until @needle has been seen @times times, or @seconds. */
 static gboolean
-read_until (int fd, GString *seen, const char *needle, guint times)
+read_until (int fd, GString *seen, const char *needle, guint times, guint seconds)
 {
-  gint64 end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
 
   while (g_get_monotonic_time () < end)
     {
@@ -643,15 +644,42 @@ check_serial (Console *c)
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
 
-  /* GRUB talks on the serial port once told so (typed into the display). */
-  console_type (c, "serial\nterminal_input --append serial\nterminal_output --append serial\n");
-  pump (1500);
+  /* GRUB talks on the serial port once told so (typed into the display);
+   * its prompt there says it listens too. A guest slowed down by a busy
+   * machine may drop keys (QEMU's PS/2 queue is short): each line starts
+   * with Ctrl+U (GRUB: erase the line), and the three are typed again if
+   * no prompt comes. */
+  for (int attempt = 0;; attempt++)
+    {
+      static const char *lines[] = { "serial", "terminal_input --append serial",
+                                     "terminal_output --append serial" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+        {
+          const guint erase[] = { GDK_KEY_Control_L, GDK_KEY_u };
+
+          if (c->spice)
+            vireo_spice_display_send_keys (VIREO_SPICE_DISPLAY (c->display), erase, 2);
+          else
+            vireo_vnc_display_send_keys (VIREO_VNC_DISPLAY (c->display), erase, 2);
+          pump (100);
+          console_type (c, lines[i]);
+          console_key (c, GDK_KEY_Return);
+          pump (1000);
+        }
+      if (read_until (fd, seen, "grub>", 1, 15))
+        break;
+      if (attempt == 2)
+        g_error ("GRUB did not come to the serial console; it said: %s", g_strescape (seen->str, NULL));
+      note ("no GRUB prompt on the serial console yet: typing the commands again");
+    }
+  pump (500);
 
   /* Typed on the serial line. GRUB echoes each typed character with
    * cursor moves between them, so the text comes back in one piece only as
    * the command's output, at the start of a line. */
   g_assert_cmpint (write (fd, cmd, strlen (cmd)), ==, (gssize) strlen (cmd));
-  if (!read_until (fd, seen, "\rvireo-serial-ok", 1))
+  if (!read_until (fd, seen, "\rvireo-serial-ok", 1, 30))
     g_error ("the serial console did not answer; it said: %s", g_strescape (seen->str, NULL));
   note ("serial console: %zu bytes from GRUB", seen->len);
   close (fd);
