@@ -293,6 +293,8 @@ test_relative (gconstpointer data)
   g_clear_object (&env.qmp_in);
   g_clear_object (&env.qmp);
   g_unlink (img);
+  g_unlink (vnc);
+  g_unlink (qmp_path);
 }
 
 int
