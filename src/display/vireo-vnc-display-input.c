@@ -18,6 +18,16 @@ can_send (VireoVncDisplay *self)
   return self->conn != NULL && self->initialized;
 }
 
+/* Pointer events wait until the server has said absolute or relative: we
+ * ask QEMU for its pointer-type-change message, and until it arrives an
+ * absolute position would be read as a huge relative motion (the guest's
+ * pointer flung into a corner at connect). */
+static gboolean
+can_send_pointer (VireoVncDisplay *self)
+{
+  return can_send (self) && self->pointer_known;
+}
+
 /* GDK's hardware keycodes are xkb keycodes (evdev + 8) on X11, Xwayland
  * and Wayland; elsewhere they mean something else and we send keysyms
  * only (scancode 0). The type name avoids linking the backends' headers. */
@@ -223,7 +233,7 @@ send_pointer (VireoVncDisplay *self,
 {
   VireoVncTransform t;
 
-  if (!can_send (self) || self->fb_width <= 0)
+  if (!can_send_pointer (self) || self->fb_width <= 0)
     return;
 
   vireo_vnc_transform_compute (&t, gtk_widget_get_width (GTK_WIDGET (self)),
@@ -318,7 +328,7 @@ on_legacy_event (GtkEventControllerLegacy *controller,
   if (type == GDK_BUTTON_PRESS)
     gtk_widget_grab_focus (GTK_WIDGET (self));
 
-  if (!can_send (self))
+  if (!can_send_pointer (self))
     return GDK_EVENT_PROPAGATE;
 
   bit = button_bit (gdk_button_event_get_button (event));
@@ -372,7 +382,7 @@ on_scroll (GtkEventControllerScroll *controller,
            double                    dy,
            VireoVncDisplay          *self)
 {
-  if (!can_send (self))
+  if (!can_send_pointer (self))
     return FALSE;
 
   /* VNC wheel buttons: 4 up, 5 down, 6 left, 7 right. */

@@ -49,6 +49,7 @@ struct _VireoVncDisplay
 
   /* Input */
   gboolean           absolute;
+  gboolean           pointer_known;  /* the server has said which mode it wants */
   guint8             button_mask;
   double             pointer_x;
   double             pointer_y;

@@ -276,6 +276,7 @@ on_vnc_initialized (VncConnection   *conn,
 
   self->initialized = TRUE;
   self->absolute = vnc_connection_get_abs_pointer (conn);
+  self->pointer_known = FALSE;
   vireo_vnc_display_update_cursor (self);
   update_accessible_description (self);
   g_signal_emit (self, signals[SIGNAL_INITIALIZED], 0);
@@ -338,6 +339,10 @@ on_vnc_framebuffer_update (VncConnection   *conn,
 {
   VireoVncRect r = { x, y, width, height };
 
+  /* A server that ignores the pointer-type-change request answers with
+   * pixels and means absolute; QEMU sends its mode before any pixels. */
+  self->pointer_known = TRUE;
+
   if (self->grid != NULL)
     vireo_vnc_tile_grid_damage (self->grid, &r);
   if (self->initialized && self->fb_width > 0)
@@ -375,6 +380,7 @@ on_vnc_pointer_mode_changed (VncConnection   *conn,
                              VireoVncDisplay *self)
 {
   self->absolute = absolute;
+  self->pointer_known = TRUE;
   self->have_pointer = FALSE;
   vireo_vnc_display_update_cursor (self);
 }

@@ -14,6 +14,10 @@
 #include "vireo-vnc-display.h"
 
 #define RECONNECT_DELAY_MS 1000
+/* A display that cannot be opened while the VM runs (it is still starting,
+ * or restarting) is tried again this many times, a little later each time,
+ * before the window shows the error. */
+#define MAX_OPEN_RETRIES 8
 
 struct _VireoConsoleWindow
 {
@@ -36,6 +40,9 @@ struct _VireoConsoleWindow
   GCancellable      *cancellable;
   gulong             state_handler;
   guint              reconnect_source;
+  guint              open_retries;
+  gboolean           opening;        /* an open_graphics/open_console is under way */
+  gboolean           live;           /* a widget holds a connection (or is making one) */
   gboolean           want_serial;
   gboolean           grabbed;
   GdkModifierType    release_mods;
@@ -100,24 +107,14 @@ close_display (VireoConsoleWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  self->opening = FALSE;
+  self->live = FALSE;
   if (self->display != NULL && VIREO_IS_VNC_DISPLAY (self->display))
     vireo_vnc_display_close (VIREO_VNC_DISPLAY (self->display));
   else if (self->display != NULL && VIREO_IS_SPICE_DISPLAY (self->display))
     vireo_spice_display_close (VIREO_SPICE_DISPLAY (self->display));
   if (self->serial != NULL)
     vireo_serial_console_close (VIREO_SERIAL_CONSOLE (self->serial));
-}
-
-static gboolean
-display_is_open (VireoConsoleWindow *self)
-{
-  if (self->want_serial)
-    return self->serial != NULL && vireo_serial_console_is_connected (VIREO_SERIAL_CONSOLE (self->serial));
-  if (self->display != NULL && VIREO_IS_VNC_DISPLAY (self->display))
-    return vireo_vnc_display_is_open (VIREO_VNC_DISPLAY (self->display));
-  if (self->display != NULL && VIREO_IS_SPICE_DISPLAY (self->display))
-    return vireo_spice_display_is_open (VIREO_SPICE_DISPLAY (self->display));
-  return FALSE;
 }
 
 /* Drops a widget of the other protocol: a VM's graphics may change between
@@ -144,20 +141,53 @@ reconnect_cb (gpointer user_data)
 }
 
 static void
+schedule_reconnect (VireoConsoleWindow *self)
+{
+  if (self->reconnect_source != 0)
+    return;
+  show_page (self, "connecting");
+  self->reconnect_source = g_timeout_add (MIN (RECONNECT_DELAY_MS * (1 + self->open_retries), 5000),
+                                          reconnect_cb, self);
+}
+
+static void
 on_display_disconnected (VireoConsoleWindow *self)
 {
+  /* The late goodbye of a connection already replaced by a new one. */
+  if (self->opening)
+    return;
+  self->live = FALSE;
   /* A reboot or a restart closes the display for a moment: come back. */
+  if (vireo_domain_state_is_active (vireo_domain_get_state (self->domain)))
+    schedule_reconnect (self);
+}
+
+/* An open that failed while the VM runs is tried again: during a restart
+ * the VM's new display may not be there yet (or the state we know is a
+ * moment behind), and the window must come back by itself. */
+static void
+open_failed (VireoConsoleWindow *self,
+             GError             *error)
+{
+  self->opening = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_debug ("opening the console of %s failed (try %u): %s", vireo_domain_get_name (self->domain),
+           self->open_retries + 1, error->message);
   if (vireo_domain_state_is_active (vireo_domain_get_state (self->domain)) &&
-      self->reconnect_source == 0)
+      self->open_retries < MAX_OPEN_RETRIES)
     {
-      show_page (self, "connecting");
-      self->reconnect_source = g_timeout_add (RECONNECT_DELAY_MS, reconnect_cb, self);
+      self->open_retries++;
+      schedule_reconnect (self);
+      return;
     }
+  show_error (self, error->message);
 }
 
 static void
 on_display_initialized (VireoConsoleWindow *self)
 {
+  self->open_retries = 0;
   if (!self->want_serial)
     show_page (self, "display");
 }
@@ -243,10 +273,12 @@ serial_opened (GObject      *source,
 
   if (fd < 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+      open_failed (self, error);
       return;
     }
+  self->opening = FALSE;
+  self->live = TRUE;
+  self->open_retries = 0;
   if (self->serial == NULL)
     {
       self->serial = vireo_serial_console_new ();
@@ -272,10 +304,11 @@ graphics_opened (GObject      *source,
   fd = vireo_domain_open_graphics_finish (VIREO_DOMAIN (source), result, &type, &error);
   if (fd < 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+      open_failed (self, error);
       return;
     }
+  self->opening = FALSE;
+  self->live = TRUE;
   if (type == VIREO_GRAPHICS_SPICE)
     vireo_spice_display_open_fd (VIREO_SPICE_DISPLAY (ensure_spice_display (self)), fd);
   else
@@ -293,6 +326,7 @@ connect_console (VireoConsoleWindow *self)
       return;
     }
   self->cancellable = g_cancellable_new ();
+  self->opening = TRUE;
   show_page (self, "connecting");
   if (self->want_serial)
     {
@@ -344,7 +378,7 @@ on_state_changed (VireoConsoleWindow *self)
       close_display (self);
       show_page (self, "off");
     }
-  else if (self->cancellable == NULL && self->reconnect_source == 0 && !display_is_open (self))
+  else if (!self->opening && !self->live && self->reconnect_source == 0)
     connect_console (self);
 }
 
@@ -647,6 +681,7 @@ reconnect_action (GtkWidget  *widget,
                   const char *name,
                   GVariant   *param)
 {
+  VIREO_CONSOLE_WINDOW (widget)->open_retries = 0;
   connect_console (VIREO_CONSOLE_WINDOW (widget));
 }
 

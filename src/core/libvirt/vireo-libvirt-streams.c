@@ -224,11 +224,18 @@ vireo_libvirt_connection_open_graphics (VireoConnection   *conn_base,
       goto out;
     }
 
-  if (info.port <= 0)
+  if (info.port <= 0 && info.socket != NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
                    _("The VM's display listens on a unix socket on %s, which Vireo can only "
                      "reach locally. Give it a TCP listen address."), uri.host);
+      goto out;
+    }
+  /* No port yet: the VM is not running, or still starting (autoport). */
+  if (info.port <= 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("The VM's display has no port yet; is it running?"));
       goto out;
     }
 
