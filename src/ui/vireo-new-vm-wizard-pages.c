@@ -54,10 +54,11 @@ _vireo_new_vm_wizard_check_resources (VireoNewVmWizard *self)
   g_autofree char *error = NULL;
 
   if (os != NULL && host_mib > 0)
-    memory_text = g_strdup_printf (_("Recommended for %s: %u MiB. The host has %" G_GUINT64_FORMAT " MiB."),
-                                   vireo_os_guess_get_name (os), vireo_os_guess_get_memory_mib (os), host_mib);
+    memory_text = g_strdup_printf (_("Recommended for %s: %u MiB. The host has %llu MiB."),
+                                   vireo_os_guess_get_name (os), vireo_os_guess_get_memory_mib (os),
+                                   (unsigned long long) host_mib);
   else if (host_mib > 0)
-    memory_text = g_strdup_printf (_("The host has %" G_GUINT64_FORMAT " MiB."), host_mib);
+    memory_text = g_strdup_printf (_("The host has %llu MiB."), (unsigned long long) host_mib);
   if (os != NULL && host_cpus > 0)
     cpus_text = g_strdup_printf (_("Recommended for %s: %u. The host has %u."),
                                  vireo_os_guess_get_name (os), vireo_os_guess_get_vcpus (os), host_cpus);
@@ -67,8 +68,8 @@ _vireo_new_vm_wizard_check_resources (VireoNewVmWizard *self)
   adw_action_row_set_subtitle (self->cpus_row, cpus_text ? cpus_text : "");
 
   if (host_mib > 0 && memory > host_mib)
-    error = g_strdup_printf (_("%u MiB is more memory than the host has (%" G_GUINT64_FORMAT " MiB)."),
-                             memory, host_mib);
+    error = g_strdup_printf (_("%u MiB is more memory than the host has (%llu MiB)."),
+                             memory, (unsigned long long) host_mib);
   _vireo_new_vm_wizard_set_error (GTK_WIDGET (self->memory_spin), NULL, error);
   if (error == NULL && host_cpus > 0 && cpus > host_cpus)
     {
