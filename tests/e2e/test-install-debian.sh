@@ -184,7 +184,7 @@ ctl delete --remove-storage "$GRUB"
 expect "delete the ISO VM with its disk" 0 'and its storage deleted'
 
 # ---- Ctrl+C during the download leaves nothing on the host ----
-"$VIREOCTL" -c "$URI" create --name vireo-e2e-cancel --virt-type qemu --memory 512 \
+"$VIREOCTL" -c "$URI" create --name vireo-e2e-cancel --virt-type qemu --memory 512 --disk size=1 \
   --location "http://127.0.0.1:$SLOWP/dists/bookworm/" </dev/null >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 for _ in $(seq 300); do grep -q 'Downloading' "$TMP/err" && break; sleep 0.1; done
