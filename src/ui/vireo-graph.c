@@ -30,6 +30,10 @@ typedef struct
   gboolean         drawn;      /* drawn there (a host has no disk graph) */
   char            *value_text;
   char            *tooltip;
+  /* The value as drawn: made at the first draw, laid out again only when
+   * the text or the width changes. */
+  PangoLayout     *layout;
+  char            *layout_text;
 
   /* The plotted lines as an image, redrawn only when a sample, the size or
    * the colours change. One texture per graph keeps a frame to a handful of
@@ -48,7 +52,6 @@ struct _VireoGraph
   GtkWidget    parent_instance;
 
   Slot         slots[VIREO_GRAPH_N_SLOTS];
-  PangoLayout *layout;             /* made at the first draw */
   char        *accessible_label;
 };
 
@@ -508,16 +511,20 @@ snapshot_slot (VireoGraph    *self,
 
   if (slot->value_text != NULL)
     {
-      if (self->layout == NULL)
+      int text_width = (int) MAX (0.0, width - 8) * PANGO_SCALE;
+
+      if (slot->layout == NULL)
         {
-          self->layout = gtk_widget_create_pango_layout (widget, NULL);
-          pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+          slot->layout = gtk_widget_create_pango_layout (widget, NULL);
+          pango_layout_set_ellipsize (slot->layout, PANGO_ELLIPSIZE_END);
         }
-      pango_layout_set_width (self->layout, (int) MAX (0.0, width - 8) * PANGO_SCALE);
-      pango_layout_set_text (self->layout, slot->value_text, -1);
+      if (pango_layout_get_width (slot->layout) != text_width)
+        pango_layout_set_width (slot->layout, text_width);
+      if (set_str (&slot->layout_text, slot->value_text))
+        pango_layout_set_text (slot->layout, slot->value_text, -1);
       gtk_snapshot_save (snapshot);
       gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (4, 1));
-      gtk_snapshot_append_layout (snapshot, self->layout, text_color);
+      gtk_snapshot_append_layout (snapshot, slot->layout, text_color);
       gtk_snapshot_restore (snapshot);
     }
   gtk_snapshot_pop (snapshot);
@@ -634,8 +641,9 @@ vireo_graph_finalize (GObject *object)
       g_clear_pointer (&slot->value_text, g_free);
       g_clear_pointer (&slot->tooltip, g_free);
       g_clear_object (&slot->cache);
+      g_clear_object (&slot->layout);
+      g_clear_pointer (&slot->layout_text, g_free);
     }
-  g_clear_object (&self->layout);
   g_clear_pointer (&self->accessible_label, g_free);
 
   G_OBJECT_CLASS (vireo_graph_parent_class)->finalize (object);
