@@ -343,6 +343,26 @@ context_menu_action_cb (GtkWidget  *widget,
   _vireo_manager_window_popup_menu (VIREO_MANAGER_WINDOW (widget));
 }
 
+/* The shortcuts window is built when asked for and destroyed when closed.
+ * It is not GtkApplication's automatic help overlay, which builds one hidden
+ * window per application window at start-up: that costs memory, and GTK 4.8's
+ * AT-SPI root answers a GetChildAtIndex past the shown windows with the last
+ * toplevel, crashing on a hidden one whose accessible was never realized. */
+static void
+show_help_overlay_action_cb (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWindow *shortcuts;
+
+  builder = gtk_builder_new_from_resource ("/io/github/vireo/Vireo/vireo-shortcuts-window.ui");
+  shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (widget));
+  gtk_window_set_hide_on_close (shortcuts, FALSE);
+  gtk_window_present (shortcuts);
+}
+
 static void
 search_action_cb (GtkWidget  *widget,
                   const char *action_name,
@@ -520,8 +540,9 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.remove-connection", NULL, remove_connection_action_cb);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action_cb);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, show_help_overlay_action_cb);
 
-  /* Keep in sync with data/ui/gtk/help-overlay.ui */
+  /* Keep in sync with data/ui/vireo-shortcuts-window.ui */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-vm", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, ctrl_shift, "win.run", NULL);
