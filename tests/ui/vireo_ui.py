@@ -23,6 +23,7 @@ or app survives a failing or timed-out test.
 """
 
 import atexit
+import faulthandler
 import os
 import re
 import shutil
@@ -55,6 +56,9 @@ Atspi = None
 class HarnessError(AssertionError):
     """A failure of the test or of its set-up; always fails the test."""
 
+
+# A crash inside libatspi (the harness's own process) prints where it was.
+faulthandler.enable()
 
 def log(*args):
     print("[ui %6.2f]" % (time.monotonic() - _T0), *args, file=sys.stderr, flush=True)
@@ -191,6 +195,7 @@ class Session:
         self.app = None          # Popen of the app under test
         self.app_log = None
         self.app_acc = None      # its AT-SPI application object
+        self._apps_seen = False  # an app has been found on AT-SPI
         self.cleanups = []       # callables run first at close()
         self._closed = False
         self.keep_logs = keep_logs if keep_logs is not None else bool(os.environ.get("VIREO_UI_KEEP"))
@@ -228,9 +233,41 @@ class Session:
         self.procs.append((name, p))
         return p
 
+    def _start_reaper(self):
+        """A child process, in a session of its own, that waits for this one
+        to end however it ends (a crash of libatspi in here, a SIGKILL from
+        meson's timeout) and then kills what still carries our tag: QEMU
+        guests the app started run detached and would outlive the test."""
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(w)
+                os.setsid()
+                while True:
+                    try:
+                        if not os.read(r, 1):
+                            break
+                    except InterruptedError:
+                        continue
+                me = os.getpid()
+                for _ in range(3):
+                    for p in pids_with_tag(self.tag):
+                        if p != me:
+                            try:
+                                os.kill(p, signal.SIGKILL)
+                            except OSError:
+                                pass
+                    time.sleep(0.2)
+            finally:
+                os._exit(0)
+        os.close(r)
+        self._reaper_fd = w  # not inheritable: closes only when we end
+
     def start(self):
         global pyatspi, Atspi
         atexit.register(self.close)
+        self._start_reaper()
         for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(s, self._on_signal)
         xvfb = require_program("Xvfb", "xvfb")
@@ -427,10 +464,14 @@ class Session:
             # "children-changed" signals, so its list of applications would
             # stay as it was at the first query: drop it every time.
             self.pump()
-            try:
-                d.clear_cache()
-            except Exception:  # noqa: BLE001
-                pass
+            # Once an application has come and gone, clear_cache() walks into
+            # what libatspi kept of it and crashes (libatspi 2.46): the
+            # events pumped above keep the list right by then.
+            if not self._apps_seen:
+                try:
+                    d.clear_cache()
+                except Exception:  # noqa: BLE001
+                    pass
             try:
                 n = d.get_child_count()
             except Exception:  # noqa: BLE001
@@ -441,6 +482,7 @@ class Session:
                     if a is not None and a.get_process_id() == pid and a.get_child_count() > 0:
                         log("app on AT-SPI after %.2f s: %r" % (time.monotonic() - self.app_start,
                                                                a.get_name()))
+                        self._apps_seen = True
                         return a
                 except Exception:  # noqa: BLE001
                     continue
@@ -701,10 +743,30 @@ class Session:
             wins = out.stdout.split()
         if not wins:
             return 0, 0
-        geo = subprocess.run([xdo, "getwindowgeometry", "--shell", wins[-1]], env=self.env,
-                             capture_output=True, text=True, timeout=10).stdout
-        vals = dict(l.split("=", 1) for l in geo.split() if "=" in l)
-        return int(vals.get("X", 0)), int(vals.get("Y", 0))
+        # Several X windows can match: a tooltip or popover of the app is an
+        # X window with the app's name too. The toplevel's is the smallest
+        # that holds the toplevel's area (its X window adds the CSD margin).
+        try:
+            e = top.get_extents(Atspi.CoordType.WINDOW)
+            size = (e.width, e.height)
+        except Exception:  # noqa: BLE001
+            size = None
+        chosen, best = None, None
+        for w in reversed(wins):
+            geo = subprocess.run([xdo, "getwindowgeometry", "--shell", w], env=self.env,
+                                 capture_output=True, text=True, timeout=10).stdout
+            vals = dict(l.split("=", 1) for l in geo.split() if "=" in l)
+            if chosen is None:
+                chosen = vals
+            ww, wh = int(vals.get("WIDTH", -1)), int(vals.get("HEIGHT", -1))
+            if size is not None and ww >= size[0] and wh >= size[1] and \
+                    (best is None or ww * wh < best[0]):
+                best = (ww * wh, vals)
+        if best is not None:
+            chosen = best[1]
+        if os.environ.get("VIREO_UI_DEBUG"):
+            log("toplevel %r %s: X windows %s, chosen %s" % (title, size, wins, chosen))
+        return int(chosen.get("X", 0)), int(chosen.get("Y", 0))
 
     def xdotool(self, *args):
         xdo = require_program("xdotool", "xdotool")

@@ -644,11 +644,29 @@ vireo_builtin_connection_list (VireoConnection *conn,
             g_warning ("Skipping a VM definition: %s", local_error->message);
         }
     }
-  /* User-mode networking needs no networks or pools to list. */
+  /* User-mode networking needs no networks to list. */
   if (what & VIREO_LIST_NETWORKS)
     listing->networks = g_ptr_array_new ();
+  /* The one pool, "default": the images folder (made at the first disk),
+   * with the free space of its file system. */
   if (what & VIREO_LIST_POOLS)
-    listing->pools = g_ptr_array_new ();
+    {
+      g_autoptr(VireoPoolDetails) pool = vireo_builtin_get_pool ("default", FALSE, NULL);
+
+      listing->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_object_info_free);
+      if (pool != NULL)
+        {
+          VireoObjectInfo *info = g_new0 (VireoObjectInfo, 1);
+
+          info->uuid = g_strdup (pool->name);
+          info->name = g_strdup (pool->name);
+          info->active = TRUE;
+          info->autostart = TRUE;
+          info->capacity = pool->capacity;
+          info->available = pool->available;
+          g_ptr_array_add (listing->pools, info);
+        }
+    }
   return TRUE;
 }
 
