@@ -853,8 +853,8 @@ main (int   argc,
     _("  create --name NAME (--cdrom PATH | --location URL | --pxe | --import | --boot SPEC)"),
     _("                             Create a VM and start its installation"),
     _("                             (see --help-create)"),
-    _("  export NAME --to URI       Copy a shut-off VM and its disks to another host here"),
-    _("  import NAME --from URI     Copy a shut-off VM and its disks from another host here"));
+    _("  export NAME --to URI       Copy a shut-off VM and its disks to another host on this computer"),
+    _("  import NAME --from URI     Copy a shut-off VM and its disks from another host on this computer"));
   g_option_context_set_summary (context, summary);
   g_option_context_set_description (context,
     _("NAME may also be a VM’s UUID. Exit status: 0 on success, 1 when the "

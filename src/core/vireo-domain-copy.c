@@ -14,6 +14,7 @@
 
 #include "vireo-connection-internal.h"
 #include "vireo-domain-copy.h"
+#include "vireo-uri.h"
 #include "builtin/vireo-builtin-connection.h"
 
 typedef struct {
@@ -301,6 +302,30 @@ copied (GObject      *source,
       return;
     }
   vireo_connection_define_domain_async (job->to, job->xml, NULL, defined, g_steal_pointer (&outer));
+}
+
+static gboolean
+local_qemu_host (VireoConnection *conn)
+{
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (conn);
+  g_auto(VireoUriInfo) info = { 0 };
+
+  if (klass->get_domain_xml == NULL || klass->image_dir == NULL ||
+      !vireo_uri_parse (vireo_connection_get_uri (conn), &info, NULL))
+    return FALSE;
+  return info.transport == VIREO_TRANSPORT_LOCAL && info.host == NULL &&
+         (info.hypervisor == VIREO_HYPERVISOR_QEMU || info.hypervisor == VIREO_HYPERVISOR_BUILTIN);
+}
+
+gboolean
+vireo_domain_copy_supported (VireoConnection *from,
+                             VireoConnection *to)
+{
+  g_return_val_if_fail (VIREO_IS_CONNECTION (from), FALSE);
+  g_return_val_if_fail (VIREO_IS_CONNECTION (to), FALSE);
+
+  return from != to && !vireo_uri_equal (vireo_connection_get_uri (from), vireo_connection_get_uri (to)) &&
+         local_qemu_host (from) && local_qemu_host (to);
 }
 
 void

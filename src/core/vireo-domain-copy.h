@@ -8,6 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* TRUE when VMs of `from` can be copied to `to`: two different hosts of
+ * this computer whose disks are files here (the builtin backend, a local
+ * QEMU/KVM libvirt). Says nothing of their state or of a given VM. */
+gboolean     vireo_domain_copy_supported (VireoConnection     *from,
+                                          VireoConnection     *to);
+
 void         vireo_domain_copy_to_async  (VireoDomain         *domain,
                                           VireoConnection     *to,
                                           GCancellable        *cancellable,

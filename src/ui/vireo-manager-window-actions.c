@@ -336,6 +336,14 @@ remove_connection_action_cb (GtkWidget  *widget,
 }
 
 static void
+copy_to_action_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  _vireo_manager_window_copy_to (VIREO_MANAGER_WINDOW (widget));
+}
+
+static void
 context_menu_action_cb (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *param)
@@ -484,6 +492,7 @@ _vireo_manager_window_update_actions (VireoManagerWindow *self)
     }
 
   gtk_widget_action_set_enabled (widget, "win.open", domain != NULL);
+  gtk_widget_action_set_enabled (widget, "win.copy-to", _vireo_manager_window_can_copy (domain));
   gtk_widget_action_set_enabled (widget, "win.autostart",
                                  domain != NULL &&
                                  vireo_domain_can (domain, autostart ? VIREO_DOMAIN_ACTION_AUTOSTART_OFF
@@ -541,6 +550,7 @@ _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action_cb);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action_cb);
   gtk_widget_class_install_action (widget_class, "win.show-help-overlay", NULL, show_help_overlay_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.copy-to", NULL, copy_to_action_cb);
 
   /* Keep in sync with data/ui/vireo-shortcuts-window.ui */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-vm", NULL);

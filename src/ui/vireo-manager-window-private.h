@@ -50,6 +50,8 @@ void _vireo_manager_window_class_actions_init (VireoManagerWindowClass *klass);
 void _vireo_manager_window_actions_init       (VireoManagerWindow      *self);
 void _vireo_manager_window_update_actions     (VireoManagerWindow      *self);
 void _vireo_manager_window_popup_menu        (VireoManagerWindow      *self);
+void _vireo_manager_window_copy_to            (VireoManagerWindow      *self);
+gboolean _vireo_manager_window_can_copy       (VireoDomain             *domain);
 void _vireo_manager_window_run_action         (VireoManagerWindow      *self,
                                                VireoDomain             *domain,
                                                VireoDomainAction        action,
