@@ -483,6 +483,9 @@ _vireo_new_vm_wizard_check_name (VireoNewVmWizard *self)
     }
   else if (kind == NET_ITEM_NONE && _vireo_new_vm_wizard_get_method (self) == VIREO_INSTALL_METHOD_PXE)
     network_error = g_strdup (_("A network boot needs a network"));
+  else if (kind == NET_ITEM_USER && _vireo_new_vm_wizard_get_method (self) == VIREO_INSTALL_METHOD_PXE)
+    network_error = g_strdup (_("User-mode networking has no boot server for a network boot: "
+                                "choose a virtual network or a host bridge with a PXE server"));
   _vireo_new_vm_wizard_set_error (kind == NET_ITEM_BRIDGE ? GTK_WIDGET (self->bridge_entry)
                                                           : GTK_WIDGET (self->network_dropdown),
                                   self->network_error_label, network_error);

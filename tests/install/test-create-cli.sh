@@ -136,6 +136,8 @@ EOF
 # the combination is refused.
 run --name x --cdrom "$ISO" --no-start --wait
 expect "--no-start --wait is a usage error" 2 '' 'nothing to --wait for'
+run --name x --pxe --network user
+expect "PXE over user-mode networking is refused with the reason" 1 '' 'user-mode networking has none'
 
 # Progress names the download.
 run --name vireo-progress --location "$TREE" --memory 512

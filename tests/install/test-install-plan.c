@@ -185,6 +185,7 @@ static void tweak_bad_name (VireoInstallPlan *p) { vireo_install_plan_set_name (
 static void tweak_no_boot (VireoInstallPlan *p) { vireo_install_plan_set_boot_files (p, NULL, NULL); }
 static void tweak_bad_mac (VireoInstallPlan *p) { vireo_install_plan_set_mac (p, "52:54:00:zz:34:56"); }
 static void tweak_no_disk (VireoInstallPlan *p) { vireo_install_plan_set_disk_none (p); }
+static void tweak_user_net (VireoInstallPlan *p) { vireo_install_plan_set_network_user (p); }
 
 static const PlanCase golden_cases[] = {
   { "iso-hvm", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL, NULL, tweak_special_name },
@@ -204,6 +205,8 @@ static const PlanCase error_cases[] = {
     "cannot install from an ISO or CD; use a network install tree", NULL },
   { "cdrom-pv", SRC_CDROM, "caps-xen.xml", TRUE, NULL, NULL, NULL, "cannot install from an ISO or CD", NULL },
   { "pxe-pv", SRC_PXE, "caps-xen.xml", TRUE, NULL, NULL, NULL, "cannot boot from the network (PXE)", NULL },
+  { "pxe-user-net", SRC_PXE, "caps-kvm.xml", FALSE, NULL, NULL, NULL,
+    "user-mode networking has none", tweak_user_net },
   { "url-pv-no-xen-kernel", SRC_URL, "caps-xen.xml", TRUE, NULL, NULL, "centos-stream-9",
     "no Xen paravirtualized kernel", NULL },
   { "pv-on-kvm-host", SRC_URL, "caps-kvm.xml", TRUE, NULL, NULL, "debian-bookworm",
@@ -360,7 +363,7 @@ test_defaults (void)
   vireo_install_plan_set_name (plan, "defaults");
   vireo_install_plan_set_os (plan, os);
   vireo_install_plan_set_disk_new (plan, "default", 0);
-  vireo_install_plan_set_network_user (plan);
+  vireo_install_plan_set_network_virtual (plan, "default");
   g_assert_true (vireo_install_plan_build (plan, caps, &error));
   g_assert_no_error (error);
 

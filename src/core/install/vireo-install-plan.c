@@ -711,6 +711,12 @@ vireo_install_plan_build (VireoInstallPlan *self,
                              : _("Name the host bridge to connect the VM to (such as br0)."));
   if (method == VIREO_INSTALL_METHOD_PXE && self->net_kind == VIREO_NETWORK_NONE)
     return invalid (error, _("A PXE install boots from the network; connect the VM to a network."));
+  /* User-mode networking answers DHCP but offers no boot file: the guest's
+   * PXE firmware would find nothing to boot. */
+  if (method == VIREO_INSTALL_METHOD_PXE && self->net_kind == VIREO_NETWORK_USER)
+    return invalid (error, _("A PXE install needs a boot server, and user-mode networking has none: "
+                             "connect the VM to a virtual network or a host bridge where a PXE "
+                             "server answers."));
   if (!check_mac (self->mac, error))
     return FALSE;
 
