@@ -16,12 +16,11 @@ mkdir -p "$XDG_CONFIG_HOME/vireo/builtin" && mkdir -m 0700 "$XDG_RUNTIME_DIR"
 
 # QEMUs this test started end with it, by their pidfiles only.
 cleanup () {
-  for f in "$XDG_RUNTIME_DIR"/vireo/*/qemu.pid; do
-    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-  done
+  reap_qemu
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/../lib/reap-qemu.sh"
 
 n=0
 failed=0

@@ -29,12 +29,11 @@ cleanup () {
   virsh -c "$L" undefine "$VM" >/dev/null 2>&1
   virsh -c "$L" undefine native >/dev/null 2>&1
   virsh -c "$L" pool-destroy default >/dev/null 2>&1
-  for f in "$XDG_RUNTIME_DIR"/vireo/*/qemu.pid; do
-    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
-  done
+  reap_qemu
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/../lib/reap-qemu.sh"
 
 n=0
 failed=0

@@ -5,6 +5,7 @@
  * another process, a disk already in use, a duplicate name. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -769,6 +770,70 @@ test_duplicate_name (void)
   g_assert_true (act (first, VIREO_DOMAIN_ACTION_DELETE, 0, &error));
 }
 
+/* Kills every QEMU whose pidfile is under `runtime` (checked to be QEMU:
+ * a pid may have been reused), then removes `dir`. */
+static void
+reap (const char *runtime,
+      const char *dir)
+{
+  g_autofree char *folder = g_build_filename (runtime, "vireo", NULL);
+  g_autoptr(GDir) d = g_dir_open (folder, 0, NULL);
+
+  for (const char *n; d != NULL && (n = g_dir_read_name (d)) != NULL;)
+    {
+      g_autofree char *pidfile = g_build_filename (folder, n, "qemu.pid", NULL);
+      g_autofree char *text = NULL, *cmdline_path = NULL, *cmdline = NULL;
+      gint64 pid;
+
+      if (!g_file_get_contents (pidfile, &text, NULL, NULL) ||
+          (pid = g_ascii_strtoll (text, NULL, 10)) <= 1)
+        continue;
+      cmdline_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+      if (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL) &&
+          strstr (cmdline, "qemu-system-") != NULL)
+        kill ((pid_t) pid, SIGKILL);
+    }
+  {
+    const char *argv_rm[] = { "rm", "-rf", dir, NULL };
+    g_spawn_sync (NULL, (char **) argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+}
+
+/* QEMU runs detached from the program that started it, so when this program
+ * dies before its tests end (a failed assertion aborts it, meson's timeout
+ * kills it) its guests would run on. A child process, in a session of its
+ * own, waits for this one to go (its end of a pipe closes) and then reaps.
+ * Called before any thread exists. */
+static void
+start_reaper (const char *runtime,
+              const char *dir)
+{
+  int fds[2];
+  pid_t pid;
+
+  /* Close-on-exec (no thread runs yet): no QEMU may hold the write end. */
+  if (pipe (fds) != 0 || fcntl (fds[1], F_SETFD, FD_CLOEXEC) != 0)
+    g_error ("pipe: %s", g_strerror (errno));
+  pid = fork ();
+  if (pid < 0)
+    g_error ("fork: %s", g_strerror (errno));
+  if (pid == 0)
+    {
+      char c;
+      ssize_t r;
+
+      close (fds[1]);
+      setsid ();
+      do
+        r = read (fds[0], &c, 1);
+      while (r > 0 || (r < 0 && errno == EINTR));
+      reap (runtime, dir);
+      _exit (0);
+    }
+  close (fds[0]);
+  /* fds[1] stays open until this process ends, whichever way. */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -784,6 +849,7 @@ main (int argc, char **argv)
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
   g_setenv ("XDG_DATA_HOME", data, TRUE);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  start_reaper (runtime, tmpdir);
 
   g_test_init (&argc, &argv, NULL);
   vireo_core_init ();

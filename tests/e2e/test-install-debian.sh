@@ -14,7 +14,7 @@ set -u
 : "${VIREO_SOURCE_ROOT:?VIREO_SOURCE_ROOT is not set: run through meson test}"
 
 VIREOCTL="$VIREO_BUILD_ROOT/src/cli/vireoctl"
-DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
+. "$VIREO_SOURCE_ROOT/tests/e2e/debian-tree.sh"
 ISO=/usr/lib/grub-rescue/grub-rescue-cdrom.iso
 PY=/usr/bin/python3
 URI=$VIREO_TEST_URI
@@ -61,22 +61,6 @@ expect () {
     ok "$name"
   fi
 }
-# Share of the screen in the Debian installer's blue (newt's background).
-blue_share () {
-  convert "$1" -fx '(b > 0.45 && r < 0.25 && g < 0.25) ? 1 : 0' -format '%[fx:mean]' info: 2>/dev/null
-}
-# Share of the bottom line in newt's grey: the installer's help line, the
-# first thing its text frontend draws.
-helpline_share () {
-  convert "$1" -gravity South -crop 100%x2%+0+0 +repage \
-    -fx '(abs(r - 0.68) < 0.06 && abs(g - 0.67) < 0.06 && abs(b - 0.68) < 0.06) ? 1 : 0' \
-    -format '%[fx:mean]' info: 2>/dev/null
-}
-# Share of the screen that is not black.
-lit_share () {
-  convert "$1" -colorspace Gray -threshold 10% -format '%[fx:mean]' info: 2>/dev/null
-}
-
 for f in "$VIREOCTL" "$DI/linux" "$DI/initrd.gz" "$ISO" "$PY"; do
   [ -e "$f" ] || { echo "1..1"; echo "not ok 1 - $f is missing (tools/deps/test.txt)"; exit 1; }
 done
@@ -84,34 +68,11 @@ command -v convert >/dev/null || { echo "1..1"; echo "not ok 1 - convert is miss
 
 # ---- a Debian tree, as a mirror lays it out ----
 TREE="$TMP/tree"
-IMAGES="$TREE/dists/bookworm/main/installer-amd64/current/images"
-mkdir -p "$IMAGES/netboot/debian-installer/amd64"
-cp "$DI/linux" "$DI/initrd.gz" "$IMAGES/netboot/debian-installer/amd64/"
-cat >"$IMAGES/MANIFEST" <<EOF
-netboot/debian-installer/amd64/initrd.gz: initrd for netboot install
-netboot/debian-installer/amd64/linux: kernel for netboot install
-EOF
-cat >"$TREE/dists/bookworm/Release" <<EOF
-Origin: Debian
-Label: Debian
-Suite: stable
-Version: 12.0
-Codename: bookworm
-Architectures: amd64
-Components: main
-EOF
+debian_tree "$TREE" || { echo "1..1"; echo "not ok 1 - could not lay out the Debian tree"; exit 1; }
 # The same tree with a big kernel, served slowly, for Ctrl+C.
 cp -r "$TREE" "$TMP/big"
 head -c $((48 * 1024 * 1024)) /dev/zero >"$TMP/big/dists/bookworm/main/installer-amd64/current/images/netboot/debian-installer/amd64/linux"
 
-free_port () { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port () {
-  for _ in $(seq 100); do
-    "$PY" -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 HTTP=$(free_port)
 "$PY" -m http.server "$HTTP" --bind 127.0.0.1 --directory "$TREE" >/dev/null 2>&1 &
 PIDS+=($!)
@@ -144,23 +105,12 @@ else
   not_ok "the install phase runs; the final definition boots from disk" "$live"
 fi
 
-# The installer's first screen: its blue dialog, or at least the help line
-# its text frontend draws first (TCG on a loaded machine is slow: up to
-# VIREO_E2E_INSTALLER_WAIT seconds, 900 by default).
-seen=0
-deadline=$((SECONDS + ${VIREO_E2E_INSTALLER_WAIT:-900}))
-while [ "$SECONDS" -lt "$deadline" ]; do
-  sleep 10
-  if timeout 60 "$VIREOCTL" -c "$URI" screenshot "$DEBIAN" "$TMP/debian.png" >/dev/null 2>&1; then
-    share=$(blue_share "$TMP/debian.png"); line=$(helpline_share "$TMP/debian.png")
-    echo "# after ${SECONDS} s: blue share $share, help line $line"
-    if "$PY" -c "import sys; sys.exit(0 if float('$share' or 0) > 0.3 or float('$line' or 0) > 0.5 else 1)"; then
-      seen=1; break
-    fi
-  fi
-done
-if [ "$seen" = 1 ]; then ok "the guest shows the Debian installer"; else
-  not_ok "the guest shows the Debian installer" "last: blue share ${share:-none}, help line ${line:-none}"; fi
+# The installer's first screen (debian-tree.sh).
+if wait_installer_screen "$VIREOCTL" "$URI" "$DEBIAN" "$TMP/debian.png"; then
+  ok "the guest shows the Debian installer"
+else
+  not_ok "the guest shows the Debian installer"
+fi
 [ -n "${VIREO_E2E_KEEP_SHOTS:-}" ] && cp "$TMP/debian.png" "$VIREO_E2E_KEEP_SHOTS/debian.png"
 virsh -c "$URI" destroy "$DEBIAN" >/dev/null 2>&1
 ctl delete --remove-storage "$DEBIAN"

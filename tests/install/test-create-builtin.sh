@@ -28,9 +28,11 @@ cleanup () {
     timeout 30 "$VIREOCTL" -c "$URI" destroy "$vm" >/dev/null 2>&1
   done
   [ -n "${create_pid:-}" ] && kill "$create_pid" 2>/dev/null
+  reap_qemu
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/../lib/reap-qemu.sh"
 
 n=0
 failed=0
