@@ -67,6 +67,8 @@ void         vireo_connection_open_stream (VireoConnection *self,
                                            gboolean         graphics,
                                            GTask           *task);
 VireoGraphicsType vireo_connection_stream_type (GTask *task);
+/* The caller has the stream's fd: it is no longer closed with the task. */
+void              vireo_connection_stream_fd_taken (GTask *task);
 
 /* vireo-connection-stats.c */
 void         vireo_connection_restart_stats_timer (VireoConnection *self);

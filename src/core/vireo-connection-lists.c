@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "vireo-config.h"
 
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "vireo-connection-internal.h"
@@ -578,12 +580,16 @@ typedef struct {
   char             *uuid;
   gboolean          graphics;
   VireoGraphicsType type;
+  int               fd;      /* opened, not yet taken by the caller */
 } StreamJob;
 
 static void
 stream_job_free (gpointer data)
 {
   StreamJob *job = data;
+  /* The caller cancelled, or never finished: the socket is ours to close. */
+  if (job->fd >= 0)
+    close (job->fd);
   g_object_unref (job->conn);
   g_free (job->uuid);
   g_free (job);
@@ -611,7 +617,10 @@ stream_thread (GTask        *task,
   if (fd < 0)
     g_task_return_error (task, error);
   else
-    g_task_return_int (task, fd);
+    {
+      job->fd = fd;
+      g_task_return_int (task, fd);
+    }
 }
 
 /* `task` is the caller's (its source is the domain); its task data becomes
@@ -628,6 +637,7 @@ vireo_connection_open_stream (VireoConnection *self,
   job->conn = g_object_ref (self);
   job->uuid = g_strdup (vireo_domain_get_uuid (domain));
   job->graphics = graphics;
+  job->fd = -1;
   g_task_set_task_data (task, job, stream_job_free);
   vireo_worker_run (priv->calls, task, stream_thread);
 }
@@ -637,4 +647,13 @@ vireo_connection_stream_type (GTask *task)
 {
   StreamJob *job = g_task_get_task_data (task);
   return job ? job->type : VIREO_GRAPHICS_NONE;
+}
+
+void
+vireo_connection_stream_fd_taken (GTask *task)
+{
+  StreamJob *job = g_task_get_task_data (task);
+
+  if (job != NULL)
+    job->fd = -1;
 }

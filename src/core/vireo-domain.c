@@ -524,6 +524,8 @@ vireo_domain_open_graphics_finish (VireoDomain       *self,
 
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
   fd = (int) g_task_propagate_int (G_TASK (result), error);
+  if (fd >= 0)
+    vireo_connection_stream_fd_taken (G_TASK (result));
   if (type != NULL)
     *type = fd >= 0 ? vireo_connection_stream_type (G_TASK (result)) : VIREO_GRAPHICS_NONE;
   return fd;
@@ -544,6 +546,11 @@ vireo_domain_open_console_finish (VireoDomain  *self,
                                   GAsyncResult *result,
                                   GError      **error)
 {
+  int fd;
+
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  return (int) g_task_propagate_int (G_TASK (result), error);
+  fd = (int) g_task_propagate_int (G_TASK (result), error);
+  if (fd >= 0)
+    vireo_connection_stream_fd_taken (G_TASK (result));
+  return fd;
 }

@@ -27,6 +27,7 @@ struct _VireoConsoleWindow
   AdwWindowTitle    *window_title;
   GtkButton         *pause_button;
   GtkWidget         *connecting_page;
+  GtkSpinner        *connecting_spinner;
   GtkScrolledWindow *display_scroller;
   GtkBox            *serial_box;
   AdwStatusPage     *off_page;
@@ -66,6 +67,7 @@ show_page (VireoConsoleWindow *self,
            const char         *name)
 {
   gtk_widget_set_visible (self->connecting_page, g_str_equal (name, "connecting"));
+  gtk_spinner_set_spinning (self->connecting_spinner, g_str_equal (name, "connecting"));
   gtk_widget_set_visible (GTK_WIDGET (self->off_page), g_str_equal (name, "off"));
   gtk_widget_set_visible (GTK_WIDGET (self->error_page), g_str_equal (name, "error"));
   gtk_widget_set_visible (GTK_WIDGET (self->display_scroller), g_str_equal (name, "display"));
@@ -189,7 +191,12 @@ on_display_initialized (VireoConsoleWindow *self)
 {
   self->open_retries = 0;
   if (!self->want_serial)
-    show_page (self, "display");
+    {
+      show_page (self, "display");
+      /* Keys typed into a console window go to the guest at once. */
+      if (self->display != NULL)
+        gtk_widget_grab_focus (self->display);
+    }
 }
 
 static void
@@ -309,6 +316,12 @@ graphics_opened (GObject      *source,
     }
   self->opening = FALSE;
   self->live = TRUE;
+  /* gtk-vnc and spice-gtk start their connections from idle callbacks,
+   * which a window redrawn every frame never lets run when a frame takes
+   * longer than the refresh interval (GTK's GL renderer on a software
+   * rasterizer): the spinner stands still from here until the display
+   * shows or another attempt starts. */
+  gtk_spinner_set_spinning (self->connecting_spinner, FALSE);
   if (type == VIREO_GRAPHICS_SPICE)
     vireo_spice_display_open_fd (VIREO_SPICE_DISPLAY (ensure_spice_display (self)), fd);
   else
@@ -800,6 +813,7 @@ vireo_console_window_class_init (VireoConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, pause_button);
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, connecting_page);
+  gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, display_scroller);
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, serial_box);
   gtk_widget_class_bind_template_child (widget_class, VireoConsoleWindow, off_page);
@@ -888,9 +902,8 @@ vireo_console_window_new (GtkApplication *application,
   adw_window_title_set_title (self->window_title, vireo_domain_get_name (domain));
   self->state_handler = g_signal_connect_swapped (domain, "notify::state",
                                                   G_CALLBACK (on_state_changed), self);
+  /* Connects when the VM runs (once: a second attempt cancelled the first). */
   on_state_changed (self);
-  if (vireo_domain_state_is_active (vireo_domain_get_state (domain)))
-    connect_console (self);
   return self;
 }
 

@@ -69,6 +69,10 @@ def test_console(s):
     win = s.window(NAME + " on This computer (QEMU)", 30)
     display(s, win, 40)
     s.screenshot(os.path.join(s.tmp, "console-grub.png"))
+    # The display has the keyboard focus: what is typed goes to the guest.
+    shown = s.find(None, "Virtual machine display", 10, root=win)
+    s.wait_for(lambda: "focused" in s.states(shown), 10,
+               what="the display to have the keyboard focus (states %r)" % sorted(s.states(shown)))
 
     # Send Key offers the combinations a desktop would swallow.
     s.click(s.find(None, "Send Key", 10, root=win))
