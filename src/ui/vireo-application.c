@@ -23,8 +23,10 @@ struct _VireoApplication
   GHashTable     *consoles;         /* VireoDomain* → its console GtkWindow* */
   GHashTable     *consoles_loading; /* VireoDomain* whose console is being made */
   char           *pending_console;  /* --show-domain-console, until found */
+  char          **early_uris;       /* this process's --connect, opened at startup */
 
   guint           loaded : 1;
+  guint           early_remembered : 1;
 };
 
 G_DEFINE_FINAL_TYPE (VireoApplication, vireo_application, ADW_TYPE_APPLICATION)
@@ -583,6 +585,20 @@ vireo_application_command_line (GApplication            *app,
   return status;
 }
 
+/* Runs in every instance, before it knows whether it is the primary one:
+ * only note what to open. */
+static int
+vireo_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  VireoApplication *self = VIREO_APPLICATION (app);
+
+  g_clear_pointer (&self->early_uris, g_strfreev);
+  g_variant_dict_lookup (options, "connect", "^as", &self->early_uris);
+  self->early_remembered = !g_variant_dict_contains (options, "no-remembered");
+  return -1;
+}
+
 static void
 vireo_application_startup (GApplication *app)
 {
@@ -592,6 +608,16 @@ vireo_application_startup (GApplication *app)
   static const char *add_accels[] = { "<Control><Shift>a", NULL };
   static const char *help_accels[] = { "F1", NULL };
   static const char *overlay_accels[] = { "<Control>question", NULL };
+
+  /* Startup runs in the primary instance only. Opening a connection takes
+   * its worker threads a while (the libvirt test driver parses its whole
+   * file): start them before GTK and libadwaita initialize, which takes
+   * about as long. Their results and any password prompt are dispatched by
+   * the main loop, after this. command_line() finds them already there. */
+  vireo_application_ensure_loaded (self, self->early_remembered);
+  for (guint i = 0; self->early_uris != NULL && self->early_uris[i] != NULL; i++)
+    vireo_application_add_connection (self, self->early_uris[i], FALSE, FALSE, NULL);
+  g_clear_pointer (&self->early_uris, g_strfreev);
 
   G_APPLICATION_CLASS (vireo_application_parent_class)->startup (app);
 
@@ -634,6 +660,7 @@ vireo_application_dispose (GObject *object)
   g_clear_pointer (&self->consoles, g_hash_table_unref);
   g_clear_pointer (&self->consoles_loading, g_hash_table_unref);
   g_clear_pointer (&self->pending_console, g_free);
+  g_clear_pointer (&self->early_uris, g_strfreev);
   G_OBJECT_CLASS (vireo_application_parent_class)->dispose (object);
 }
 
@@ -648,6 +675,7 @@ vireo_application_class_init (VireoApplicationClass *klass)
   app_class->activate = vireo_application_activate;
   app_class->command_line = vireo_application_command_line;
   app_class->startup = vireo_application_startup;
+  app_class->handle_local_options = vireo_application_handle_local_options;
   app_class->shutdown = vireo_application_shutdown;
 }
 
@@ -659,6 +687,8 @@ vireo_application_init (VireoApplication *self)
                                             _("Manage virtual machines on local and remote hosts."));
 
   self->connections = g_list_store_new (VIREO_TYPE_CONNECTION);
+  /* Started without a command line (D-Bus activation): the remembered ones. */
+  self->early_remembered = TRUE;
   self->consoles = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->consoles_loading = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, NULL);
   self->settings = g_settings_new (APP_ID);
