@@ -15,11 +15,14 @@
 /* The graph columns, in the order of the header and the settings. */
 enum { SLOT_CPU, SLOT_MEMORY, SLOT_DISK, SLOT_NETWORK };
 
+/* The width GtkTreeExpander gives a level of depth: Adwaita's 16 px icon and
+ * its 4 px spacing. */
+#define EXPANDER_INDENT 20
+
 struct _VireoManagerRow
 {
   GtkWidget        parent_instance;
 
-  GtkWidget       *box;
   GtkTreeExpander *expander;
   GtkImage        *state_icon;
   GtkLabel        *name_label;
@@ -207,11 +210,17 @@ vireo_manager_row_bind (VireoManagerRow *self,
   vireo_manager_row_unbind (self);
 
   item = gtk_tree_list_row_get_item (row);
-  gtk_tree_expander_set_list_row (self->expander, row);
 
   if (VIREO_IS_DOMAIN (item))
     {
       VireoDomain *domain = VIREO_DOMAIN (item);
+
+      /* A VM is a leaf: the expander would add two placeholder icons (its
+       * depth and the missing arrow) to each of ~200 live rows; a margin of
+       * the same width does. */
+      gtk_tree_expander_set_list_row (self->expander, NULL);
+      gtk_widget_set_margin_start (gtk_tree_expander_get_child (self->expander),
+                                   EXPANDER_INDENT * (int) (gtk_tree_list_row_get_depth (row) + 1));
 
       self->domain = g_object_ref (domain);
       self->connection = g_object_ref (vireo_domain_get_connection (domain));
@@ -239,6 +248,9 @@ vireo_manager_row_bind (VireoManagerRow *self,
   else if (VIREO_IS_CONNECTION (item))
     {
       VireoConnection *connection = VIREO_CONNECTION (item);
+
+      gtk_widget_set_margin_start (gtk_tree_expander_get_child (self->expander), 0);
+      gtk_tree_expander_set_list_row (self->expander, row);
 
       self->connection = g_object_ref (connection);
       gtk_widget_add_css_class (GTK_WIDGET (self), "connection");
@@ -291,6 +303,10 @@ vireo_manager_row_popup_menu (VireoManagerRow *self,
   gtk_popover_popup (GTK_POPOVER (self->popover));
 }
 
+#define ROW_SPACING 12
+
+/* Two children side by side, the graphs at their natural width on the right
+ * (no GtkBox in between: GTK 4.8's list view keeps ~200 rows alive). */
 static void
 vireo_manager_row_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
@@ -301,9 +317,23 @@ vireo_manager_row_measure (GtkWidget      *widget,
                            int            *natural_baseline)
 {
   VireoManagerRow *self = VIREO_MANAGER_ROW (widget);
+  int emin = 0, enat = 0, gmin = 0, gnat = 0;
 
-  gtk_widget_measure (self->box, orientation, for_size,
-                      minimum, natural, minimum_baseline, natural_baseline);
+  gtk_widget_measure (GTK_WIDGET (self->expander), orientation, -1, &emin, &enat, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (self->graphs), orientation, -1, &gmin, &gnat, NULL, NULL);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      int spacing = gnat > 0 ? ROW_SPACING : 0;
+
+      *minimum = emin + spacing + gmin;
+      *natural = enat + spacing + gnat;
+    }
+  else
+    {
+      *minimum = MAX (emin, gmin);
+      *natural = MAX (enat, gnat);
+    }
+  *minimum_baseline = *natural_baseline = -1;
 }
 
 static void
@@ -313,10 +343,33 @@ vireo_manager_row_size_allocate (GtkWidget *widget,
                                  int        baseline)
 {
   VireoManagerRow *self = VIREO_MANAGER_ROW (widget);
+  int emin = 0, gmin = 0, gnat = 0, gw, ew;
 
-  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  gtk_widget_measure (GTK_WIDGET (self->expander), GTK_ORIENTATION_HORIZONTAL, -1, &emin, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (self->graphs), GTK_ORIENTATION_HORIZONTAL, -1, &gmin, &gnat, NULL, NULL);
+  gw = gnat > 0 ? CLAMP (width - ROW_SPACING - emin, gmin, gnat) : 0;
+  ew = MAX (0, width - gw - (gw > 0 ? ROW_SPACING : 0));
+  gtk_widget_size_allocate (GTK_WIDGET (self->expander), &(GtkAllocation) { 0, 0, ew, height }, -1);
+  gtk_widget_size_allocate (GTK_WIDGET (self->graphs),
+                            &(GtkAllocation) { width - gw, 0, gw, height }, -1);
   if (self->popover != NULL)
     gtk_popover_present (GTK_POPOVER (self->popover));
+}
+
+static const char *const graph_keys[VIREO_GRAPH_N_SLOTS] = {
+  "show-cpu-graph", "show-memory-graph", "show-disk-graph", "show-network-graph",
+};
+
+/* `key` NULL: all of them. */
+static void
+graph_settings_changed (VireoManagerRow *self,
+                        const char      *key)
+{
+  if (self->graphs == NULL)
+    return;
+  for (guint i = 0; i < VIREO_GRAPH_N_SLOTS; i++)
+    if (key == NULL || g_str_equal (key, graph_keys[i]))
+      vireo_graph_set_slot_shown (self->graphs, i, g_settings_get_boolean (self->settings, graph_keys[i]));
 }
 
 static void
@@ -328,10 +381,10 @@ vireo_manager_row_constructed (GObject *object)
 
   if (self->settings != NULL)
     {
-      g_settings_bind (self->settings, "show-cpu-graph", self->graphs, "slot0-shown", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-memory-graph", self->graphs, "slot1-shown", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-disk-graph", self->graphs, "slot2-shown", G_SETTINGS_BIND_GET);
-      g_settings_bind (self->settings, "show-network-graph", self->graphs, "slot3-shown", G_SETTINGS_BIND_GET);
+      /* One handler per row rather than four GSettings bindings. */
+      g_signal_connect_object (self->settings, "changed", G_CALLBACK (graph_settings_changed), self,
+                               G_CONNECT_SWAPPED);
+      graph_settings_changed (self, NULL);
     }
 }
 
@@ -340,11 +393,17 @@ vireo_manager_row_dispose (GObject *object)
 {
   VireoManagerRow *self = VIREO_MANAGER_ROW (object);
 
-  if (self->box != NULL)
+  if (self->expander != NULL)
     vireo_manager_row_unbind (self);
 
   g_clear_pointer (&self->popover, gtk_widget_unparent);
-  g_clear_pointer (&self->box, gtk_widget_unparent);
+  if (self->expander != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (self->expander));
+      gtk_widget_unparent (GTK_WIDGET (self->graphs));
+      self->expander = NULL;
+      self->graphs = NULL;
+    }
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (vireo_manager_row_parent_class)->dispose (object);
@@ -397,38 +456,37 @@ vireo_manager_row_class_init (VireoManagerRowClass *klass)
 static void
 vireo_manager_row_init (VireoManagerRow *self)
 {
-  GtkWidget *inner, *labels;
-
-  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  GtkWidget *inner;
 
   self->expander = GTK_TREE_EXPANDER (gtk_tree_expander_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->expander), TRUE);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->expander));
+  gtk_widget_set_parent (GTK_WIDGET (self->expander), GTK_WIDGET (self));
 
-  inner = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  /* The state icon beside the name over the status, in one grid. */
+  inner = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (inner), 8);
   gtk_tree_expander_set_child (self->expander, inner);
-  self->state_icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
-  gtk_box_append (GTK_BOX (inner), GTK_WIDGET (self->state_icon));
-
-  labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (inner), labels);
+  self->state_icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                   "valign", GTK_ALIGN_CENTER, NULL);
+  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->state_icon), 0, 0, 1, 2);
   self->name_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->name_label, 0);
   gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->name_label), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->name_label), GTK_ALIGN_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "vireo-row-name");
-  gtk_box_append (GTK_BOX (labels), GTK_WIDGET (self->name_label));
+  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->name_label), 1, 0, 1, 1);
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->status_label, 0);
   gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_valign (GTK_WIDGET (self->status_label), GTK_ALIGN_START);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
-  gtk_box_append (GTK_BOX (labels), GTK_WIDGET (self->status_label));
+  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->status_label), 1, 1, 1, 1);
 
   self->graphs = VIREO_GRAPH (vireo_graph_new ());
   gtk_widget_set_valign (GTK_WIDGET (self->graphs), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->graphs));
+  gtk_widget_set_parent (GTK_WIDGET (self->graphs), GTK_WIDGET (self));
 
   vireo_graph_setup_slot (self->graphs, SLOT_CPU, _("CPU usage"), VIREO_GRAPH_PERCENT, NULL, NULL);
   vireo_graph_setup_slot (self->graphs, SLOT_MEMORY, _("Memory usage"), VIREO_GRAPH_PERCENT,
