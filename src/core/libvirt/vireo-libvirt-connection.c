@@ -225,6 +225,8 @@ typedef struct {
   VireoLibvirtConnection *self;
   VireoAuthRequest       *asked;   /* kept to store the password later */
   char                   *username;
+  gboolean                tried_stored;  /* the keyring was asked once */
+  gboolean                used_stored;   /* and its password was given */
 } AuthState;
 
 static int
@@ -243,14 +245,19 @@ auth_cb (virConnectCredentialPtr cred,
     if (credential_kind (cred[i].type) != VIREO_CREDENTIAL_PASSWORD)
       only_secret = FALSE;
 
-  /* A password the user asked us to keep is tried before asking again. */
-  if (only_secret && state->asked == NULL)
-    stored = secret_password_lookup_sync (&password_schema, NULL, NULL,
-                                          "uri", uri,
-                                          "username", state->username ? state->username : "",
-                                          NULL);
+  /* A password the user asked us to keep is tried once, before asking:
+   * also when the user name was asked for just before (as SASL does). */
+  if (only_secret && !state->tried_stored)
+    {
+      state->tried_stored = TRUE;
+      stored = secret_password_lookup_sync (&password_schema, NULL, NULL,
+                                            "uri", uri,
+                                            "username", state->username ? state->username : "",
+                                            NULL);
+    }
   if (stored != NULL)
     {
+      state->used_stored = TRUE;
       for (guint i = 0; i < ncred; i++)
         {
           cred[i].result = strdup (stored);
@@ -323,7 +330,7 @@ vireo_libvirt_connection_open (VireoConnection *conn_base,
     VIR_CRED_AUTHNAME, VIR_CRED_USERNAME, VIR_CRED_PASSPHRASE,
     VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT, VIR_CRED_REALM,
   };
-  AuthState auth_state = { self, NULL, NULL };
+  AuthState auth_state = { self, NULL, NULL, FALSE, FALSE };
   virConnectAuth auth = { credtypes, G_N_ELEMENTS (credtypes), auth_cb, &auth_state };
   virConnectPtr conn;
   virNodeInfo node;
@@ -332,10 +339,17 @@ vireo_libvirt_connection_open (VireoConnection *conn_base,
   if (conn == NULL)
     {
       const char *message = virGetLastErrorMessage ();
-      g_set_error (error, VIREO_ERROR,
-                   last_error_is (VIR_ERR_AUTH_FAILED) || last_error_is (VIR_ERR_AUTH_CANCELLED)
-                     ? VIREO_ERROR_AUTH_FAILED : VIREO_ERROR_FAILED,
+      gboolean auth_failed = last_error_is (VIR_ERR_AUTH_FAILED) || last_error_is (VIR_ERR_AUTH_CANCELLED);
+
+      g_set_error (error, VIREO_ERROR, auth_failed ? VIREO_ERROR_AUTH_FAILED : VIREO_ERROR_FAILED,
                    "%s", message ? message : _("unknown error"));
+      /* A kept password that no longer works is forgotten, so that the
+       * next attempt asks instead of failing the same way for ever. */
+      if (auth_failed && auth_state.used_stored)
+        secret_password_clear_sync (&password_schema, NULL, NULL,
+                                    "uri", uri,
+                                    "username", auth_state.username ? auth_state.username : "",
+                                    NULL);
       g_clear_object (&auth_state.asked);
       g_free (auth_state.username);
       return FALSE;
