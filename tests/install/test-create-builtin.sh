@@ -147,6 +147,41 @@ expect "duplicate name" 1 '' 'A VM named “grub .* 2” already exists'
 ctl destroy "$NAME 2"
 ctl delete --remove-storage "$NAME 2"
 expect "delete the --wait VM with its disk" 0
+nothing_left "nothing left after the ISO VMs"
+
+# ---- import of an existing disk: it boots from it, the disk stays ----
+IMPORTED="$TMP/imported disk & ü.qcow2"
+qemu-img create -q -f qcow2 "$IMPORTED" 64M
+ctl create --name "$NAME imp" --import --disk "path=$IMPORTED" --virt-type qemu --memory 128
+expect "import an existing disk" 0 'created on builtin:///session'
+ctl list
+expect "the imported VM runs" 0 "imp +Running"
+if qemu_args | grep -q "imported disk & ü.qcow2"; then ok "QEMU runs the imported disk itself"; else
+  not_ok "QEMU runs the imported disk itself" "$(qemu_args)"; fi
+ctl destroy "$NAME imp"
+ctl delete "$NAME imp"
+expect "delete the imported VM, keeping its disk" 0
+if [ -f "$IMPORTED" ]; then ok "the imported disk is still there"; else not_ok "the imported disk is still there"; fi
+
+# ---- manual kernel boot: kernel, initrd and command line given ----
+DI=/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64
+if [ -f "$DI/linux" ]; then
+  ctl create --name "$NAME kernel" --boot "kernel=$DI/linux,initrd=$DI/initrd.gz,cmdline=console=ttyS0 priority=low" \
+    --virt-type qemu --memory 512 --disk size=1
+  expect "boot a kernel and initrd given by path" 0 'created on builtin:///session'
+  args=$(qemu_args)
+  if grep -qx -- "-kernel" <<<"$args" && grep -qx -- "$DI/linux" <<<"$args" &&
+     grep -q "console=ttyS0 priority=low" <<<"$args"; then
+    ok "QEMU boots that kernel with that command line"
+  else
+    not_ok "QEMU boots that kernel with that command line" "$args"
+  fi
+  ctl destroy "$NAME kernel"
+  ctl delete --remove-storage "$NAME kernel"
+  expect "delete the kernel-boot VM with its disk" 0
+else
+  not_ok "boot a kernel and initrd given by path" "$DI/linux is missing (debian-installer-12-netboot-amd64)"
+fi
 nothing_left "nothing left at the end"
 
 echo "1..$n"
