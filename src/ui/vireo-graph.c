@@ -243,7 +243,10 @@ vireo_graph_set_rings (VireoGraph      *self,
   s->rings[1] = second;
   s->serials[0] = s->serials[1] = G_MAXUINT64;
   g_clear_object (&s->cache);
-  slot_update (s);
+  /* The text follows the new rings even when their picture key matches the
+   * reset one (an empty ring): a recycled row showed no value otherwise. */
+  if (!slot_update (s))
+    slot_refresh_text (s);
   refresh_accessible_label (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -117,7 +117,7 @@ on_copy_response (AdwMessageDialog *dialog,
   title = g_markup_printf_escaped (_("Copying “%s” and its disks to %s…"),
                                    vireo_domain_get_name (data->domain),
                                    vireo_connection_get_display_name (data->to));
-  data->toast = g_object_ref_sink (adw_toast_new (title));
+  data->toast = adw_toast_new (title);
   adw_toast_set_timeout (data->toast, 0);
   adw_toast_overlay_add_toast (data->window->toast_overlay, g_object_ref (data->toast));
   vireo_domain_copy_to_async (data->domain, data->to, NULL, copied, data);

@@ -13,8 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vireo_ui as V  # noqa: E402
-from test_builtin_loop import launch, qemu_pids  # noqa: E402
-from test_lifecycle import confirm, more_action  # noqa: E402
+from test_builtin_loop import force_off_and_delete, launch, qemu_pids  # noqa: E402
 from test_new_vm import open_wizard, wizard_closed  # noqa: E402
 
 DI = "/usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64"
@@ -80,20 +79,7 @@ def test_builtin_url(s):
                what="the downloaded kernel and initrd to leave the cache")
     V.log("running the tree's kernel (QEMU %d); cache empty" % pids[0])
 
-    s.select_row(V.row_label(NAME, "Running"), 10, root=win)
-    more_action(s, win, "Force Off")
-    confirm(s, "Force Off")
-    V.vm_row(s, NAME, "Shut off", 30, root=win)
-    s.select_row(V.row_label(NAME, "Shut off"), 10, root=win)
-    more_action(s, win, "Delete…")
-    dlg = s.wait_for(lambda: next((x for x in s.windows()
-                                   if s.find_all("check box", "Delete associated storage", root=x)),
-                                  None), 10, what="the delete dialog")
-    check = s.find("check box", "Delete associated storage", 5, root=dlg)
-    s.click(check, mouse=True)
-    s.wait_for(lambda: "checked" in s.states(check), 5, what="the storage check box to be ticked")
-    confirm(s, "Delete")
-    s.wait_for(lambda: NAME not in V.vm_rows(s, win), 30, what="the row to go")
+    force_off_and_delete(s, win, NAME)
     s.wait_for(lambda: not glob.glob(os.path.join(images, "*")) and not glob.glob(os.path.join(defs, "*")),
                10, what="no disk and no definition left (%r, %r)"
                % (glob.glob(os.path.join(images, "*")), glob.glob(os.path.join(defs, "*"))))
