@@ -434,11 +434,13 @@ def write_markdown(path, out, args):
             fmt(v["latency_all_ms"], ".1f"), fmt(rv["latency_all_ms"], ".1f"), fmt(lat_r, ".2f")))
         L.append("")
     if "vireo" not in kinds:
-        L.append("GTK's default renderer is not in the table. Under Xvfb it is GL on Mesa's llvmpipe "
-                 "(software), which no user with a GPU runs; and there Vireo's console stayed at "
-                 "“Connecting…”: both of its VNC sockets held QEMU's unread 12-byte greeting, i.e. gvnc "
-                 "never started reading (seen 2026-11-28, not yet understood; with `GSK_RENDERER=cairo` "
-                 "the same build connects at once). remote-viewer is GTK 3 and draws with cairo.")
+        L.append("GTK's default renderer is not in the table (add it with `--only vireo,vireo-cairo,remote-viewer`). "
+                 "Under Xvfb it is GL on Mesa's llvmpipe (software), which no user with a GPU runs. "
+                 "Until 2026-11-28 Vireo's console stayed at “Connecting…” there: each frame of the "
+                 "turning spinner took longer than the refresh interval, so GTK's frame clock was always "
+                 "due and gtk-vnc's idle-priority open never ran; the spinner now stands still once the "
+                 "socket is handed over (`ui-console-gl` checks it). remote-viewer is GTK 3 and draws "
+                 "with cairo.")
         L.append("")
     L.append("What is measured:")
     L.append("")
