@@ -34,33 +34,11 @@ cleanup () {
 }
 trap cleanup EXIT
 . "$(dirname "$0")/../lib/reap-qemu.sh"
+. "$(dirname "$0")/../lib/tap.sh"
 
-n=0
-failed=0
-ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () {
-  n=$((n + 1)); failed=$((failed + 1))
-  echo "not ok $n - $1"
-  shift
-  for line in "$@"; do echo "#   $line"; done
-  echo "#   stdout: $(head -c 2000 "$TMP/out" | sed 's/^/#     /')"
-  echo "#   stderr: $(head -c 2000 "$TMP/err" | sed 's/^/#     /')"
-}
 run () {
   timeout 120 "$VIREOCTL" "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
   rc=$?
-}
-expect () {
-  local name=$1 want_rc=$2 out_re=${3:-} err_re=${4:-}
-  if [ "$rc" -ne "$want_rc" ]; then
-    not_ok "$name" "exit status $rc, expected $want_rc"
-  elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$TMP/out"; then
-    not_ok "$name" "stdout does not match /$out_re/"
-  elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$TMP/err"; then
-    not_ok "$name" "stderr does not match /$err_re/"
-  else
-    ok "$name"
-  fi
 }
 check () {  # NAME COMMAND…: a test that a command succeeds
   local name=$1; shift
