@@ -7,6 +7,7 @@
 
 #include "vireo-graph.h"
 #include "vireo-manager-row.h"
+#include "vireo-row-title.h"
 
 /* One row of the manager list: a connection or one of its VMs. Rows are
  * recycled by the list view; while bound, a row listens to its item and to
@@ -24,9 +25,7 @@ struct _VireoManagerRow
   GtkWidget        parent_instance;
 
   GtkTreeExpander *expander;
-  GtkImage        *state_icon;
-  GtkLabel        *name_label;
-  GtkLabel        *status_label;
+  VireoRowTitle   *title;
   VireoGraph      *graphs;
   GtkWidget       *popover;
 
@@ -108,10 +107,10 @@ vireo_manager_row_update_details (VireoManagerRow *self)
     g_string_append_printf (text, "%s%s", text->len ? "\n\n" : "", reason);
 
   /* Set only when changed: tooltips are not free to update. */
-  old = gtk_widget_get_tooltip_text (GTK_WIDGET (self->status_label));
+  old = gtk_widget_get_tooltip_text (GTK_WIDGET (self->title));
   if (g_strcmp0 (old, text->len ? text->str : NULL) == 0)
     return;
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), text->len ? text->str : NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), text->len ? text->str : NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str,
                                   -1);
@@ -124,9 +123,9 @@ vireo_manager_row_update_domain (VireoManagerRow *self)
   const char *status = vireo_domain_state_to_string (state);
   g_autofree char *description = vireo_domain_dup_description (self->domain);
 
-  gtk_image_set_from_icon_name (self->state_icon, vireo_domain_state_icon_name (state));
-  gtk_label_set_label (self->name_label, vireo_domain_get_name (self->domain));
-  gtk_label_set_label (self->status_label, status);
+  vireo_row_title_set_icon_name (self->title, vireo_domain_state_icon_name (state));
+  vireo_row_title_set_name (self->title, vireo_domain_get_name (self->domain));
+  vireo_row_title_set_status (self->title, status);
 
   if (vireo_domain_state_is_active (state))
     gtk_widget_remove_css_class (GTK_WIDGET (self), "inactive");
@@ -146,13 +145,13 @@ vireo_manager_row_update_connection (VireoManagerRow *self)
   g_autofree char *status = vireo_connection_dup_status_text (self->connection);
   const char *name = vireo_connection_get_display_name (self->connection);
 
-  gtk_image_set_from_icon_name (self->state_icon,
-                                state == VIREO_CONNECTION_STATE_CONNECTED
-                                  ? "network-server-symbolic"
-                                  : "network-offline-symbolic");
-  gtk_label_set_label (self->name_label, name);
-  gtk_label_set_label (self->status_label, status);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
+  vireo_row_title_set_icon_name (self->title,
+                                 state == VIREO_CONNECTION_STATE_CONNECTED
+                                   ? "network-server-symbolic"
+                                   : "network-offline-symbolic");
+  vireo_row_title_set_name (self->title, name);
+  vireo_row_title_set_status (self->title, status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), status);
 
   if (state == VIREO_CONNECTION_STATE_CONNECTED)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "inactive");
@@ -189,9 +188,10 @@ vireo_manager_row_unbind (VireoManagerRow *self)
     vireo_graph_set_rings (self->graphs, i, NULL, NULL);
 
   gtk_tree_expander_set_list_row (self->expander, NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), NULL);
   gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "connection");
+  vireo_row_title_set_emphasis (self->title, FALSE);
   gtk_widget_remove_css_class (GTK_WIDGET (self), "domain");
 
   g_clear_object (&self->domain);
@@ -254,6 +254,7 @@ vireo_manager_row_bind (VireoManagerRow *self,
 
       self->connection = g_object_ref (connection);
       gtk_widget_add_css_class (GTK_WIDGET (self), "connection");
+      vireo_row_title_set_emphasis (self->title, TRUE);
 
       vireo_graph_set_rings (self->graphs, SLOT_CPU,
                              vireo_connection_get_host_cpu_history (connection), NULL);
@@ -456,33 +457,14 @@ vireo_manager_row_class_init (VireoManagerRowClass *klass)
 static void
 vireo_manager_row_init (VireoManagerRow *self)
 {
-  GtkWidget *inner;
-
   self->expander = GTK_TREE_EXPANDER (gtk_tree_expander_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->expander), TRUE);
   gtk_widget_set_parent (GTK_WIDGET (self->expander), GTK_WIDGET (self));
 
-  /* The state icon beside the name over the status, in one grid. */
-  inner = gtk_grid_new ();
-  gtk_grid_set_column_spacing (GTK_GRID (inner), 8);
-  gtk_tree_expander_set_child (self->expander, inner);
-  self->state_icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
-                                   "valign", GTK_ALIGN_CENTER, NULL);
-  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->state_icon), 0, 0, 1, 2);
-  self->name_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->name_label, 0);
-  gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (GTK_WIDGET (self->name_label), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->name_label), GTK_ALIGN_END);
-  gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "vireo-row-name");
-  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->name_label), 1, 0, 1, 1);
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status_label, 0);
-  gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
-  gtk_widget_set_valign (GTK_WIDGET (self->status_label), GTK_ALIGN_START);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
-  gtk_grid_attach (GTK_GRID (inner), GTK_WIDGET (self->status_label), 1, 1, 1, 1);
+  /* The state icon beside the name over the status, drawn by one widget. */
+  self->title = VIREO_ROW_TITLE (vireo_row_title_new ());
+  gtk_widget_set_hexpand (GTK_WIDGET (self->title), TRUE);
+  gtk_tree_expander_set_child (self->expander, GTK_WIDGET (self->title));
 
   self->graphs = VIREO_GRAPH (vireo_graph_new ());
   gtk_widget_set_valign (GTK_WIDGET (self->graphs), GTK_ALIGN_CENTER);
