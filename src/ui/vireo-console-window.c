@@ -40,6 +40,8 @@ struct _VireoConsoleWindow
   GtkWidget         *serial;         /* VireoSerialConsole, or NULL */
   GCancellable      *cancellable;
   gulong             state_handler;
+  VireoConnection   *connection;     /* the domain's, for its removal */
+  gulong             event_handler;
   guint              reconnect_source;
   guint              open_retries;
   gboolean           opening;        /* an open_graphics/open_console is under way */
@@ -796,8 +798,22 @@ vireo_console_window_dispose (GObject *object)
   close_display (self);
   if (self->domain != NULL)
     g_clear_signal_handler (&self->state_handler, self->domain);
+  if (self->connection != NULL)
+    g_clear_signal_handler (&self->event_handler, self->connection);
+  g_clear_object (&self->connection);
   g_clear_object (&self->domain);
   G_OBJECT_CLASS (vireo_console_window_parent_class)->dispose (object);
+}
+
+/* The VM was deleted (here or by another client): there is nothing left to
+ * show or to run, so the window goes, as the VM's row does. */
+static void
+on_domain_event (VireoConsoleWindow *self,
+                 VireoDomain        *domain,
+                 const char         *what)
+{
+  if (domain == self->domain && g_strcmp0 (what, "undefined") == 0)
+    gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
@@ -902,6 +918,12 @@ vireo_console_window_new (GtkApplication *application,
   adw_window_title_set_title (self->window_title, vireo_domain_get_name (domain));
   self->state_handler = g_signal_connect_swapped (domain, "notify::state",
                                                   G_CALLBACK (on_state_changed), self);
+  if (conn != NULL)
+    {
+      self->connection = g_object_ref (conn);
+      self->event_handler = g_signal_connect_swapped (conn, "domain-event",
+                                                      G_CALLBACK (on_domain_event), self);
+    }
   /* Connects when the VM runs (once: a second attempt cancelled the first). */
   on_state_changed (self);
   return self;
