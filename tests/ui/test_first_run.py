@@ -5,6 +5,7 @@ command line (as `make run` does on a fresh machine): the builtin backend,
 "This computer (QEMU)", is added and connects by itself, with no libvirt
 daemon needed; a VM defined in its folder is listed."""
 import os
+import re
 import sys
 import uuid
 
@@ -24,13 +25,22 @@ def test_first_run(s):
 <memory unit='MiB'>96</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>
 <devices><disk type='file' device='cdrom'><source file='%s'/><target dev='sda' bus='sata'/></disk>
 </devices></domain>""" % (u, GRUB_ISO))
-    # No libvirt daemon in this session: its socket is not where the app looks
-    # unless the machine runs one (then qemu:///system is added beside).
+    # Run through tests/lib/no-libvirt.sh: no libvirt daemon can be reached,
+    # as on a machine without libvirt (where one runs, the app adds
+    # qemu:///system beside the builtin backend).
+    if os.environ.get("VIREO_NO_LIBVIRT") != "1" or os.path.exists("/run/libvirt/libvirt-sock"):
+        raise V.HarnessError("run this test through tests/lib/no-libvirt.sh (meson test ui-first-run)")
     s.launch_vireo()
     win = s.window("Vireo", 30)
     row = V.connection_row(s, V.CONNECTED, 20, display_re=BUILTIN)
     V.log("first start:", s.name_of(row))
     V.vm_row(s, "first-run", "Shut off", 15, root=win)
+    # The builtin backend is the only connection.
+    others = [s.name_of(a) for a, _ in s.iter_tree(win)
+              if re.match(r"^(?!This computer \(QEMU\)).+, (Connected|Connecting…|Disconnected.*)$",
+                          s.name_of(a))]
+    if others:
+        raise V.HarnessError("connections other than the builtin one on a first start: %r" % others)
 
 
 if __name__ == "__main__":
