@@ -15,6 +15,7 @@
 #include "vireo-installer.h"
 #include "vireo-install-plan.h"
 #include "vireo-os-guess.h"
+#include "vireo-uri.h"
 #include "vireoctl.h"
 
 static char     *opt_name;
@@ -242,13 +243,66 @@ has_network (VireoConnection *conn,
   return FALSE;
 }
 
+/* TRUE when the connection's host is another machine, whose files this
+ * one cannot see. */
+static gboolean
+host_is_remote (VireoConnection *conn)
+{
+  g_auto(VireoUriInfo) info = { 0 };
+
+  return vireo_uri_parse (vireo_connection_get_uri (conn), &info, NULL) &&
+         info.host != NULL && *info.host != 0;
+}
+
+/* --cdrom /dev/…: one of the host's CD/DVD drives (its node devices for a
+ * libvirt host), named in the refusal when it is not one. */
 static VireoInstallSource *
-make_source (GError **error)
+make_drive_source (Ctl     *ctl,
+                   GError **error)
+{
+  Wait w = { ctl, NULL };
+  g_autoptr(GPtrArray) drives = NULL;
+  g_autoptr(GString) known = NULL;
+  VireoHostDrive *drive;
+
+  vireo_connection_list_drives_async (ctl->conn, NULL, wait_cb, &w);
+  drives = vireo_connection_list_drives_finish (ctl->conn, wait_run (&w), error);
+  g_clear_object (&w.result);
+  if (drives == NULL)
+    return NULL;
+  drive = vireo_host_drives_find (drives, opt_cdrom);
+  if (drive != NULL)
+    return drive->local ? vireo_install_source_new_cdrom (drive->path, error)
+                        : vireo_install_source_new_host_cdrom (drive->path, error);
+
+  if (drives->len == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("%s is not a CD/DVD drive: %s has none. Give an ISO image instead."),
+                   opt_cdrom, vireo_connection_get_display_name (ctl->conn));
+      return NULL;
+    }
+  known = g_string_new (NULL);
+  for (guint i = 0; i < drives->len; i++)
+    g_string_append_printf (known, "%s%s", i ? ", " : "",
+                            ((VireoHostDrive *) g_ptr_array_index (drives, i))->label);
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+               _("%s is not a CD/DVD drive of %s. Its drives: %s."),
+               opt_cdrom, vireo_connection_get_display_name (ctl->conn), known->str);
+  return NULL;
+}
+
+static VireoInstallSource *
+make_source (Ctl     *ctl,
+             GError **error)
 {
   if (opt_cdrom != NULL)
     {
       if (g_str_has_prefix (opt_cdrom, "/dev/"))
-        return vireo_install_source_new_cdrom (opt_cdrom, error);
+        return make_drive_source (ctl, error);
+      /* On a remote host the ISO is the host's file (in one of its pools). */
+      if (host_is_remote (ctl->conn))
+        return vireo_install_source_new_remote_iso (opt_cdrom, error);
       return vireo_install_source_new_iso (opt_cdrom, error);
     }
   if (opt_location != NULL)
@@ -483,7 +537,7 @@ vireoctl_create (Ctl *ctl)
   gboolean paravirt;
   int status = EXIT_FAILURE;
 
-  source = make_source (&error);
+  source = make_source (ctl, &error);
   if (source == NULL)
     goto failed;
 
@@ -521,7 +575,7 @@ vireoctl_create (Ctl *ctl)
         goto failed;
       vireo_install_plan_set_os (plan, os);
     }
-  else if (opt_cdrom != NULL && !g_str_has_prefix (opt_cdrom, "/dev/"))
+  else if (opt_cdrom != NULL && !g_str_has_prefix (opt_cdrom, "/dev/") && !host_is_remote (ctl->conn))
     {
       g_autoptr(VireoOsGuess) os = NULL;
 

@@ -164,6 +164,11 @@ struct _VireoConnectionClass {
   char             *(*image_dir)       (VireoConnection  *self,
                                         GError          **error);
 
+  /* The host's CD/DVD drives, as VireoHostDrive. NULL: this computer's
+   * (vireo_host_drives_scan_local). */
+  GPtrArray        *(*list_drives)     (VireoConnection  *self,
+                                        GError          **error);
+
   gpointer padding[8];
 };
 

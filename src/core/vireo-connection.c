@@ -778,6 +778,58 @@ vireo_connection_run_on_worker (VireoConnection *self,
 }
 
 static void
+drives_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VireoConnection *self = source_object;
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (self);
+  GError *error = NULL;
+  GPtrArray *drives;
+
+  if (klass->list_drives == NULL)
+    drives = vireo_host_drives_scan_local ("/dev", "/sys/block");
+  else
+    drives = klass->list_drives (self, &error);
+  if (drives == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, drives, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+vireo_connection_list_drives_async (VireoConnection     *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIREO_IS_CONNECTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_connection_list_drives_async);
+  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("%s is not connected."), priv->display_name);
+      return;
+    }
+  vireo_worker_run (priv->calls, task, drives_thread);
+}
+
+GPtrArray *
+vireo_connection_list_drives_finish (VireoConnection *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 capabilities_thread (GTask        *task,
                      gpointer      source_object,
                      gpointer      task_data,

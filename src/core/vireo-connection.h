@@ -11,6 +11,7 @@
 #include "vireo-domain.h"
 #include "vireo-network.h"
 #include "vireo-auth-request.h"
+#include "vireo-host-drives.h"
 
 G_BEGIN_DECLS
 
@@ -94,6 +95,17 @@ void                 vireo_connection_get_capabilities_async  (VireoConnection  
 char                *vireo_connection_get_capabilities_finish (VireoConnection *self,
                                                                GAsyncResult    *result,
                                                                GError         **error);
+
+/* The host's CD/DVD drives (a GPtrArray of VireoHostDrive, transfer
+ * full): a libvirt host's from its node devices, this computer's for the
+ * builtin backend. Read on the connection's worker. */
+void                 vireo_connection_list_drives_async  (VireoConnection     *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray           *vireo_connection_list_drives_finish (VireoConnection *self,
+                                                          GAsyncResult    *result,
+                                                          GError         **error);
 
 /* Library set-up: libvirt-glib's event loop on the default main context.
  * Call once from main() before making connections. */

@@ -150,7 +150,10 @@ struct _VireoNewVmWizard
   char               *os_search;
 
   GtkStringList      *cdrom_model;
-  GPtrArray          *cdrom_paths;      /* parallel to cdrom_model */
+  GPtrArray          *drives;           /* VireoHostDrive, parallel to cdrom_model */
+  GCancellable       *drives_cancellable;
+  gboolean            drives_loading;
+  char               *drives_error;     /* why the host's drives are unknown */
   GtkStringList      *pool_model;
   GPtrArray          *pool_names;       /* parallel to pool_model */
   GtkStringList      *network_model;

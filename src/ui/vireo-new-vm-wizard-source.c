@@ -150,83 +150,81 @@ on_browse_initrd (VireoNewVmWizard *self)
 
 /* Drives ------------------------------------------------------------------ */
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
+/* The drive chosen in the list, or NULL. */
+static VireoHostDrive *
+selected_drive (VireoNewVmWizard *self)
 {
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
+  guint i = gtk_drop_down_get_selected (self->cdrom_dropdown);
 
-/* "QEMU DVD-ROM" from sysfs, when the kernel says. */
-static char *
-drive_model (const char *name)
-{
-  g_autofree char *path = g_build_filename ("/sys/block", name, "device", "model", NULL);
-  g_autofree char *vendor_path = g_build_filename ("/sys/block", name, "device", "vendor", NULL);
-  g_autofree char *model = NULL;
-  g_autofree char *vendor = NULL;
-
-  if (!g_file_get_contents (path, &model, NULL, NULL))
+  if (self->drives == NULL || i >= self->drives->len)
     return NULL;
-  g_strstrip (model);
-  if (g_file_get_contents (vendor_path, &vendor, NULL, NULL) && *g_strstrip (vendor) != 0)
-    return g_strdup_printf ("%s %s", vendor, model);
-  return *model ? g_steal_pointer (&model) : NULL;
+  return g_ptr_array_index (self->drives, i);
 }
 
 const char *
 _vireo_new_vm_wizard_get_drive (VireoNewVmWizard *self)
 {
-  guint i = gtk_drop_down_get_selected (self->cdrom_dropdown);
+  VireoHostDrive *drive = selected_drive (self);
 
-  if (self->cdrom_paths == NULL || i >= self->cdrom_paths->len)
-    return NULL;
-  return g_ptr_array_index (self->cdrom_paths, i);
+  return drive ? drive->path : NULL;
 }
 
-void
-_vireo_new_vm_wizard_refresh_drives (VireoNewVmWizard *self)
+static void
+show_drives (VireoNewVmWizard *self,
+             GPtrArray        *drives)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->cdrom_model));
-  const char *name;
 
-  /* The drives of this computer: /dev/sr* block devices (reading /dev and
-   * /sys is instant). A remote host's drives would come from libvirt's node
-   * devices, which the connection does not offer yet. */
-  if (!self->remote && (dir = g_dir_open ("/dev", 0, NULL)) != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *path = NULL;
-        struct stat st;
-
-        if (!g_str_has_prefix (name, "sr"))
-          continue;
-        path = g_build_filename ("/dev", name, NULL);
-        if (g_stat (path, &st) == 0 && S_ISBLK (st.st_mode))
-          g_ptr_array_add (names, g_strdup (name));
-      }
-  g_ptr_array_sort (names, compare_strings);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *dev = g_ptr_array_index (names, i);
-      g_autofree char *model = drive_model (dev);
-      char *path = g_build_filename ("/dev", dev, NULL);
-
-      g_ptr_array_add (paths, path);
-      g_ptr_array_add (labels, model ? g_strdup_printf ("%s (%s)", path, model) : g_strdup (path));
-    }
+  g_clear_pointer (&self->drives, g_ptr_array_unref);
+  self->drives = drives;
+  for (guint i = 0; drives != NULL && i < drives->len; i++)
+    g_ptr_array_add (labels, ((VireoHostDrive *) g_ptr_array_index (drives, i))->label);
   g_ptr_array_add (labels, NULL);
-
-  g_clear_pointer (&self->cdrom_paths, g_ptr_array_unref);
-  self->cdrom_paths = paths;
 
   self->updating = TRUE;
   gtk_string_list_splice (self->cdrom_model, 0, n, (const char * const *) labels->pdata);
   self->updating = FALSE;
+}
+
+static void
+drives_listed (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *drives = vireo_connection_list_drives_finish (VIREO_CONNECTION (source), result, &error);
+  VireoNewVmWizard *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = VIREO_NEW_VM_WIZARD (user_data);
+  self->drives_loading = FALSE;
+  g_clear_pointer (&self->drives_error, g_free);
+  if (drives == NULL)
+    self->drives_error = g_strdup (error->message);
+  show_drives (self, drives);
+  _vireo_new_vm_wizard_update (self);
+}
+
+/* The CD/DVD drives of the chosen host, read off the main thread: a
+ * libvirt host's from its node devices, this computer's for the builtin
+ * backend. */
+void
+_vireo_new_vm_wizard_refresh_drives (VireoNewVmWizard *self)
+{
+  g_cancellable_cancel (self->drives_cancellable);
+  g_clear_object (&self->drives_cancellable);
+  g_clear_pointer (&self->drives_error, g_free);
+  show_drives (self, NULL);
+  self->drives_loading = FALSE;
+  if (self->connection == NULL ||
+      vireo_connection_get_state (self->connection) != VIREO_CONNECTION_STATE_CONNECTED)
+    return;
+  self->drives_loading = TRUE;
+  self->drives_cancellable = g_cancellable_new ();
+  /* The wizard outlives the call or cancels it in dispose. */
+  vireo_connection_list_drives_async (self->connection, self->drives_cancellable, drives_listed, self);
 }
 
 static void
@@ -263,20 +261,29 @@ _vireo_new_vm_wizard_build_source (VireoNewVmWizard *self,
 
     case VIREO_INSTALL_METHOD_CDROM:
       {
-        const char *device = _vireo_new_vm_wizard_get_drive (self);
+        VireoHostDrive *drive = selected_drive (self);
 
-        if (device == NULL)
+        if (drive == NULL)
           {
-            if (self->remote)
-              g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
-                                   _("The drives of a remote host are not listed yet; "
-                                     "use an ISO image in one of its storage pools instead."));
+            if (self->drives_loading)
+              g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                                   _("Looking for the host’s CD and DVD drives…"));
+            else if (self->drives_error != NULL)
+              g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                           _("The host’s drives could not be listed: %s"), self->drives_error);
             else
               g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                                   _("No CD or DVD drive was found on this computer."));
+                                   self->remote
+                                   ? _("No CD or DVD drive was found on the host. "
+                                       "Use an ISO image in one of its storage pools instead.")
+                                   : _("No CD or DVD drive was found on this computer."));
             return NULL;
           }
-        return vireo_install_source_new_cdrom (device, error);
+        /* A drive of this computer can be checked from here; a libvirt
+         * host's is the host's to open. */
+        if (drive->local)
+          return vireo_install_source_new_cdrom (drive->path, error);
+        return vireo_install_source_new_host_cdrom (drive->path, error);
       }
 
     case VIREO_INSTALL_METHOD_URL:
@@ -887,7 +894,10 @@ _vireo_new_vm_wizard_source_dispose (VireoNewVmWizard *self)
   g_clear_object (&self->os_filtered);
   g_clear_object (&self->os_filter);
   g_clear_object (&self->cdrom_model);
-  g_clear_pointer (&self->cdrom_paths, g_ptr_array_unref);
+  g_cancellable_cancel (self->drives_cancellable);
+  g_clear_object (&self->drives_cancellable);
+  g_clear_pointer (&self->drives, g_ptr_array_unref);
+  g_clear_pointer (&self->drives_error, g_free);
   g_clear_pointer (&self->os_search, g_free);
   g_clear_pointer (&self->os_db_error, g_free);
 }

@@ -128,6 +128,9 @@ on_connection_state (VireoNewVmWizard *self)
   if (vireo_connection_get_state (self->connection) == VIREO_CONNECTION_STATE_CONNECTED &&
       self->caps == NULL)
     query_caps (self);
+  if (vireo_connection_get_state (self->connection) == VIREO_CONNECTION_STATE_CONNECTED &&
+      self->drives == NULL && !self->drives_loading && self->drives_error == NULL)
+    _vireo_new_vm_wizard_refresh_drives (self);
   _vireo_new_vm_wizard_update (self);
 }
 

@@ -132,6 +132,24 @@ kernel-pv|--boot "kernel=$K,initrd=$I" --paravirt
 no-start|--cdrom "$ISO" --no-start --network user --disk size=2 --vcpus 2
 EOF
 
+# ---- a libvirt host's CD/DVD drive, from its node devices ----
+# test:///default has no drive; host-drives.xml has /dev/sr0 and /dev/sr1
+# (and a disk, which is not one). None of them exists on this computer.
+DRIVES_URI="test://$VIREO_SOURCE_ROOT/tests/fixtures/host-drives.xml"
+URI=$DRIVES_URI run --name vireo-cd --memory 512 --cdrom /dev/sr0 --print-xml
+if [ "$rc" -eq 0 ] && tr -d '\n ' <"$TMP/out" | grep -q '<disktype="block"device="cdrom">.*<sourcedev="/dev/sr0"/>'; then
+  validate_printed "cdrom: the host's drive /dev/sr0 as a block CD-ROM"
+else
+  not_ok "cdrom: the host's drive /dev/sr0 as a block CD-ROM" "exit status $rc"
+fi
+URI=$DRIVES_URI run --name vireo-cd --memory 512 --cdrom /dev/sr0
+expect "cdrom: created from the host's drive" 0 'created on test://' 'Creating the VM'
+URI=$DRIVES_URI run --name vireo-cd2 --memory 512 --cdrom /dev/sda
+expect "cdrom: a disk is not a drive; the refusal lists the drives" 1 '' \
+  '/dev/sda is not a CD/DVD drive of .*Its drives: /dev/sr0 \(HL-DT-ST DVD-RW DH16\), /dev/sr1 \(External Drive\)'
+run --name vireo-cd3 --memory 512 --cdrom /dev/sr0
+expect "cdrom: a host without drives says so" 1 '' '/dev/sr0 is not a CD/DVD drive: .* has none'
+
 # --wait on a VM whose install phase never ends would hang; with --no-start
 # the combination is refused.
 run --name x --cdrom "$ISO" --no-start --wait

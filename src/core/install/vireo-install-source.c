@@ -182,6 +182,24 @@ vireo_install_source_new_cdrom (const char *device,
 }
 
 VireoInstallSource *
+vireo_install_source_new_host_cdrom (const char *device,
+                                     GError    **error)
+{
+  VireoInstallSource *self;
+
+  if (device == NULL || !g_path_is_absolute (device))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_URI,
+                   _("The drive “%s” is not a device path on the host, such as /dev/sr0."),
+                   device ? device : "");
+      return NULL;
+    }
+  self = source_new (VIREO_INSTALL_METHOD_CDROM);
+  self->path = g_strdup (device);
+  return self;
+}
+
+VireoInstallSource *
 vireo_install_source_new_url (const char *url,
                               const char *extra_args,
                               GError    **error)

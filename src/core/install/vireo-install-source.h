@@ -32,6 +32,10 @@ VireoInstallSource *vireo_install_source_new_remote_iso (const char *path,
 /* The device must exist and be a block device. */
 VireoInstallSource *vireo_install_source_new_cdrom  (const char  *device,
                                                      GError     **error);
+/* A drive of the host's (from vireo_connection_list_drives_async) that
+ * this computer cannot check: only its form is. */
+VireoInstallSource *vireo_install_source_new_host_cdrom (const char  *device,
+                                                         GError     **error);
 /* `extra_args` (may be NULL) go on the installer's kernel command line. */
 VireoInstallSource *vireo_install_source_new_url    (const char  *url,
                                                      const char  *extra_args,

@@ -1169,6 +1169,7 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->needs_upload = vireo_libvirt_connection_needs_upload;
   conn_class->get_domain_xml = vireo_libvirt_connection_get_domain_xml;
   conn_class->image_dir = vireo_libvirt_connection_image_dir;
+  conn_class->list_drives = vireo_libvirt_connection_list_drives;
 }
 
 static void

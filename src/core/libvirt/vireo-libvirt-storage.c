@@ -57,6 +57,53 @@ vireo_libvirt_connection_get_capabilities (VireoConnection *conn_base,
   return out;
 }
 
+/* The host's CD/DVD drives from its node devices. A local daemon that has
+ * no node device driver still shares this computer's drives. */
+GPtrArray *
+vireo_libvirt_connection_list_drives (VireoConnection *conn_base,
+                                      GError         **error)
+{
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (VIREO_LIBVIRT_CONNECTION (conn_base), error);
+  virNodeDevicePtr *devices = NULL;
+  GPtrArray *drives;
+  int n;
+
+  if (conn == NULL)
+    return NULL;
+  n = virConnectListAllNodeDevices (conn, &devices, VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE);
+  if (n < 0)
+    {
+      g_auto(VireoUriInfo) info = { 0 };
+
+      if (vireo_uri_parse (vireo_connection_get_uri (conn_base), &info, NULL) &&
+          info.host == NULL && info.transport == VIREO_TRANSPORT_LOCAL && last_error_is (VIR_ERR_NO_SUPPORT))
+        {
+          virConnectClose (conn);
+          return vireo_host_drives_scan_local ("/dev", "/sys/block");
+        }
+      set_error (error, VIREO_ERROR_FAILED, _("Could not list the host’s devices."));
+      virConnectClose (conn);
+      return NULL;
+    }
+
+  drives = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_host_drive_free);
+  for (int i = 0; i < n; i++)
+    {
+      char *xml = virNodeDeviceGetXMLDesc (devices[i], 0);
+      VireoHostDrive *drive = vireo_host_drive_from_nodedev (xml);
+
+      if (drive != NULL)
+        g_ptr_array_add (drives, drive);
+      free (xml);
+      virNodeDeviceFree (devices[i]);
+    }
+  free (devices);
+  virConnectClose (conn);
+  /* libvirt lists them in no particular order. */
+  vireo_host_drives_sort (drives);
+  return drives;
+}
+
 gboolean
 vireo_libvirt_connection_needs_upload (VireoConnection *conn_base)
 {
