@@ -418,10 +418,12 @@ apply_network (VireoInstallPlan *plan,
     }
   else if (g_str_has_prefix (spec, "bridge=") && spec[7] != '\0')
     vireo_install_plan_set_network_bridge (plan, spec + 7);
+  else if (g_str_has_prefix (spec, "direct=") && spec[7] != '\0')
+    vireo_install_plan_set_network_direct (plan, spec + 7);
   else
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_URI,
-                   _("--network is network=NAME, bridge=BRIDGE, user or none, not “%s”"), spec);
+                   _("--network is network=NAME, bridge=BRIDGE, direct=DEVICE, user or none, not “%s”"), spec);
       return FALSE;
     }
   return TRUE;

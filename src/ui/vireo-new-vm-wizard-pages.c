@@ -305,6 +305,18 @@ _vireo_new_vm_wizard_rebuild_networks (VireoNewVmWizard *self)
   g_ptr_array_add (names, NULL);
   g_ptr_array_add (labels, g_strdup (_("Bridge device")));
 
+  /* Macvtap is libvirt's to set up (it needs privileges QEMU run by the
+   * user does not have): not offered on the builtin backend. */
+  if (self->connection != NULL && !g_str_has_prefix (vireo_connection_get_uri (self->connection), "builtin:"))
+    {
+      kind = NET_ITEM_DIRECT;
+      if (old_kind == kind && self->network_kinds != NULL)
+        select = names->len;
+      g_array_append_val (kinds, kind);
+      g_ptr_array_add (names, NULL);
+      g_ptr_array_add (labels, g_strdup (_("Macvtap on a host device")));
+    }
+
   kind = NET_ITEM_USER;
   if ((old_kind == kind && self->network_kinds != NULL) ||
       (select == GTK_INVALID_LIST_POSITION && kinds->len == 1))
@@ -457,15 +469,26 @@ _vireo_new_vm_wizard_check_name (VireoNewVmWizard *self)
                                   name, vireo_connection_get_display_name (self->connection));
   _vireo_new_vm_wizard_set_error (GTK_WIDGET (self->name_entry), self->name_error_label, name_error);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->bridge_entry), kind == NET_ITEM_BRIDGE);
-  if (kind == NET_ITEM_BRIDGE)
+  /* One field names the host device: a bridge, or macvtap's device. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->bridge_entry), kind == NET_ITEM_BRIDGE || kind == NET_ITEM_DIRECT);
+  gtk_entry_set_placeholder_text (self->bridge_entry, kind == NET_ITEM_DIRECT
+                                  ? _("Host network device, for example eth0")
+                                  : _("Bridge device, for example br0"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->bridge_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  kind == NET_ITEM_DIRECT ? _("Host network device") : _("Bridge device"),
+                                  -1);
+  if (kind == NET_ITEM_BRIDGE || kind == NET_ITEM_DIRECT)
     {
-      g_autofree char *bridge = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bridge_entry))));
+      g_autofree char *device = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bridge_entry))));
 
-      if (*bridge == 0)
-        network_error = g_strdup (_("Enter the name of the host's bridge device, such as br0"));
-      else if (strpbrk (bridge, " /\t") != NULL)
-        network_error = g_strdup_printf (_("“%s” is not a bridge device name"), bridge);
+      if (*device == 0)
+        network_error = g_strdup (kind == NET_ITEM_BRIDGE
+                                  ? _("Enter the name of the host's bridge device, such as br0")
+                                  : _("Enter the name of the host's network device for macvtap, such as eth0"));
+      else if (strpbrk (device, " /\t") != NULL)
+        network_error = g_strdup_printf (kind == NET_ITEM_BRIDGE
+                                         ? _("“%s” is not a bridge device name")
+                                         : _("“%s” is not a network device name"), device);
     }
   else if (kind == NET_ITEM_VIRTUAL && self->connection != NULL)
     {
@@ -486,10 +509,10 @@ _vireo_new_vm_wizard_check_name (VireoNewVmWizard *self)
   else if (kind == NET_ITEM_USER && _vireo_new_vm_wizard_get_method (self) == VIREO_INSTALL_METHOD_PXE)
     network_error = g_strdup (_("User-mode networking has no boot server for a network boot: "
                                 "choose a virtual network or a host bridge with a PXE server"));
-  _vireo_new_vm_wizard_set_error (kind == NET_ITEM_BRIDGE ? GTK_WIDGET (self->bridge_entry)
-                                                          : GTK_WIDGET (self->network_dropdown),
+  _vireo_new_vm_wizard_set_error (kind == NET_ITEM_BRIDGE || kind == NET_ITEM_DIRECT
+                                  ? GTK_WIDGET (self->bridge_entry) : GTK_WIDGET (self->network_dropdown),
                                   self->network_error_label, network_error);
-  if (kind != NET_ITEM_BRIDGE)
+  if (kind != NET_ITEM_BRIDGE && kind != NET_ITEM_DIRECT)
     _vireo_new_vm_wizard_set_error (GTK_WIDGET (self->bridge_entry), NULL, NULL);
 
   update_summary (self);

@@ -30,6 +30,7 @@ typedef enum {
 typedef enum {
   NET_ITEM_VIRTUAL,
   NET_ITEM_BRIDGE,
+  NET_ITEM_DIRECT,      /* macvtap on a host device */
   NET_ITEM_USER,
   NET_ITEM_NONE,
 } NetItemKind;

@@ -64,6 +64,13 @@ build_plan (VireoNewVmWizard *self,
         vireo_install_plan_set_network_bridge (plan, bridge);
       }
       break;
+    case NET_ITEM_DIRECT:
+      {
+        g_autofree char *device = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->bridge_entry))));
+
+        vireo_install_plan_set_network_direct (plan, device);
+      }
+      break;
     case NET_ITEM_USER:
       vireo_install_plan_set_network_user (plan);
       break;

@@ -130,6 +130,7 @@ import-pv|--import --disk "path=$DISK" --paravirt
 kernel-hvm|--boot "kernel=$K,initrd=$I,cmdline=console=ttyS0 a=b,c"
 kernel-pv|--boot "kernel=$K,initrd=$I" --paravirt
 no-start|--cdrom "$ISO" --no-start --network user --disk size=2 --vcpus 2
+macvtap|--cdrom "$ISO" --network direct=eth0
 EOF
 
 # ---- a libvirt host's CD/DVD drive, from its node devices ----
@@ -154,6 +155,8 @@ expect "cdrom: a host without drives says so" 1 '' '/dev/sr0 is not a CD/DVD dri
 # the combination is refused.
 run --name x --cdrom "$ISO" --no-start --wait
 expect "--no-start --wait is a usage error" 2 '' 'nothing to --wait for'
+run --name x --cdrom "$ISO" --network direct=
+expect "--network direct= without a device is refused" 1 '' 'direct=DEVICE'
 run --name x --pxe --network user
 expect "PXE over user-mode networking is refused with the reason" 1 '' 'user-mode networking has none'
 

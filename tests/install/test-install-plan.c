@@ -186,6 +186,8 @@ static void tweak_no_boot (VireoInstallPlan *p) { vireo_install_plan_set_boot_fi
 static void tweak_bad_mac (VireoInstallPlan *p) { vireo_install_plan_set_mac (p, "52:54:00:zz:34:56"); }
 static void tweak_no_disk (VireoInstallPlan *p) { vireo_install_plan_set_disk_none (p); }
 static void tweak_user_net (VireoInstallPlan *p) { vireo_install_plan_set_network_user (p); }
+static void tweak_direct (VireoInstallPlan *p) { vireo_install_plan_set_network_direct (p, "enp1s0"); }
+static void tweak_direct_unnamed (VireoInstallPlan *p) { vireo_install_plan_set_network_direct (p, NULL); }
 
 static const PlanCase golden_cases[] = {
   { "iso-hvm", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL, NULL, tweak_special_name },
@@ -198,6 +200,7 @@ static const PlanCase golden_cases[] = {
   { "import-pv", SRC_IMPORT, "caps-xen.xml", TRUE, NULL, NULL, NULL, NULL, tweak_import },
   { "kernel-hvm", SRC_KERNEL, "caps-kvm.xml", FALSE, "qemu", "i686", NULL, NULL, NULL },
   { "kernel-pv", SRC_KERNEL, "caps-xen.xml", TRUE, "xen", NULL, NULL, NULL, tweak_no_net_no_disk },
+  { "iso-hvm-macvtap", SRC_ISO, "caps-kvm.xml", FALSE, "kvm", NULL, NULL, NULL, tweak_direct },
 };
 
 static const PlanCase error_cases[] = {
@@ -207,6 +210,8 @@ static const PlanCase error_cases[] = {
   { "pxe-pv", SRC_PXE, "caps-xen.xml", TRUE, NULL, NULL, NULL, "cannot boot from the network (PXE)", NULL },
   { "pxe-user-net", SRC_PXE, "caps-kvm.xml", FALSE, NULL, NULL, NULL,
     "user-mode networking has none", tweak_user_net },
+  { "macvtap-unnamed", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL,
+    "network device for macvtap", tweak_direct_unnamed },
   { "url-pv-no-xen-kernel", SRC_URL, "caps-xen.xml", TRUE, NULL, NULL, "centos-stream-9",
     "no Xen paravirtualized kernel", NULL },
   { "pv-on-kvm-host", SRC_URL, "caps-kvm.xml", TRUE, NULL, NULL, "debian-bookworm",

@@ -210,6 +210,7 @@ void vireo_install_plan_set_network_none (VireoInstallPlan *self) { net_set (sel
 void vireo_install_plan_set_network_virtual (VireoInstallPlan *self, const char *network) { net_set (self, VIREO_NETWORK_VIRTUAL, network); }
 void vireo_install_plan_set_network_bridge (VireoInstallPlan *self, const char *bridge) { net_set (self, VIREO_NETWORK_BRIDGE, bridge); }
 void vireo_install_plan_set_network_user (VireoInstallPlan *self) { net_set (self, VIREO_NETWORK_USER, NULL); }
+void vireo_install_plan_set_network_direct (VireoInstallPlan *self, const char *device) { net_set (self, VIREO_NETWORK_DIRECT, device); }
 
 void
 vireo_install_plan_set_host_limits (VireoInstallPlan *self,
@@ -420,6 +421,17 @@ add_interface (VireoInstallPlan *self,
     case VIREO_NETWORK_BRIDGE:
       prop (iface, "type", "bridge");
       add_with (iface, "source", "bridge", self->net_source);
+      break;
+    case VIREO_NETWORK_DIRECT:
+      {
+        /* Bridge mode: guests on the device reach each other and the
+         * network, as virt-manager's default for macvtap. */
+        xmlNode *source;
+
+        prop (iface, "type", "direct");
+        source = add_with (iface, "source", "dev", self->net_source);
+        prop (source, "mode", "bridge");
+      }
       break;
     case VIREO_NETWORK_USER:
     case VIREO_NETWORK_NONE:
@@ -704,11 +716,13 @@ vireo_install_plan_build (VireoInstallPlan *self,
     return invalid (error, _("The VM has no disk to install to. Add a new disk or choose an "
                              "existing one."));
 
-  if ((self->net_kind == VIREO_NETWORK_VIRTUAL || self->net_kind == VIREO_NETWORK_BRIDGE) &&
-      self->net_source == NULL)
+  if ((self->net_kind == VIREO_NETWORK_VIRTUAL || self->net_kind == VIREO_NETWORK_BRIDGE ||
+       self->net_kind == VIREO_NETWORK_DIRECT) && self->net_source == NULL)
     return invalid (error, self->net_kind == VIREO_NETWORK_VIRTUAL
                              ? _("Choose the virtual network to connect the VM to.")
-                             : _("Name the host bridge to connect the VM to (such as br0)."));
+                             : self->net_kind == VIREO_NETWORK_BRIDGE
+                             ? _("Name the host bridge to connect the VM to (such as br0).")
+                             : _("Name the host’s network device for macvtap (such as eth0)."));
   if (method == VIREO_INSTALL_METHOD_PXE && self->net_kind == VIREO_NETWORK_NONE)
     return invalid (error, _("A PXE install boots from the network; connect the VM to a network."));
   /* User-mode networking answers DHCP but offers no boot file: the guest's

@@ -26,6 +26,7 @@ typedef enum {
   VIREO_NETWORK_VIRTUAL,      /* a libvirt virtual network (NAT, routed, isolated) */
   VIREO_NETWORK_BRIDGE,       /* a host bridge */
   VIREO_NETWORK_USER,         /* user-mode (slirp) networking */
+  VIREO_NETWORK_DIRECT,       /* macvtap on a host network device (bridge mode) */
 } VireoNetworkKind;
 
 #define VIREO_TYPE_INSTALL_PLAN (vireo_install_plan_get_type ())
@@ -68,6 +69,7 @@ void vireo_install_plan_set_network_none    (VireoInstallPlan *self);
 void vireo_install_plan_set_network_virtual (VireoInstallPlan *self, const char *network);
 void vireo_install_plan_set_network_bridge  (VireoInstallPlan *self, const char *bridge);
 void vireo_install_plan_set_network_user    (VireoInstallPlan *self);
+void vireo_install_plan_set_network_direct  (VireoInstallPlan *self, const char *device);
 
 /* What the host has, for the checks (0: unknown, not checked). */
 void vireo_install_plan_set_host_limits (VireoInstallPlan *self,

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The New VM wizard's other choices on the test driver (its capabilities
+offer Xen PV and HVM guests), each checked in the configuration shown by
+"Customize configuration before install" and then created:
+1. A paravirtualized (Xen PV) guest from a Debian tree over HTTP, on a host
+   bridge: OS type xen, the tree's Xen kernel booted directly, the bridge.
+2. A manual kernel boot (kernel, initrd and command line from files here)
+   with macvtap on a host device: the summary names the kernel its install
+   phase boots; the final configuration boots from the disk and has a
+   direct interface in bridge mode (the install phase's XML is checked by
+   the golden files of test-install-plan)."""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vireo_ui as V  # noqa: E402
+from test_new_vm import finish_and_wait, first, open_wizard, serve_tree  # noqa: E402
+
+
+def choose_network(s, w, label):
+    """Picks `label` in the Network drop-down: opened with the pointer, the
+    item reached with the keyboard (GTK 4.8 gives the popover's items
+    extents relative to the popover, so they cannot be clicked)."""
+    dd = first(s, w.page("name"), "combo box", "Network", 5)
+    s.mouse_click(dd)
+    lst = s.wait_for(lambda: next((a for a, _ in s.iter_tree(dd) if s.role_name(a) == "list"), None),
+                     10, what="the Network drop-down's list")
+
+    def items():
+        return [next((s.name_of(b) for b, _ in s.iter_tree(a) if s.role_name(b) == "label"), "")
+                for a, _ in s.iter_tree(lst) if s.role_name(a) == "list item"]
+    names = s.wait_for(lambda: (lambda n: n if label in n else None)(items()), 10,
+                       what="the item %r in the open Network list (it has %r)" % (label, items()))
+    s.key("Home")
+    for _ in range(names.index(label)):
+        s.key("Down")
+    s.key("Return")
+    entry_name = re.compile(r"^(Bridge device|Host network device)$")
+    s.wait_for(lambda: s.is_sensitive(first(s, w.page("name"), "entry", entry_name)), 10,
+               what="the device field to take input after choosing %r" % label)
+
+
+def customized_xml(s, w, name):
+    w.choose("name", r"^Customize configuration")
+    w.press("Forward", "name", "customize before install")
+    w.wait_step(7)
+    view = first(s, w.page("customize"), "entry", "Configuration XML")
+    return s.wait_for(lambda: (lambda t: t if t and "<name>%s</name>" % name in t else None)(s.text_of(view)),
+                      30, what="the final XML of %s" % name)
+
+
+def expect_in(xml, what, patterns):
+    for p in patterns:
+        if not re.search(p, xml):
+            raise V.HarnessError("%s: /%s/ is not in the configuration:\n%s" % (what, p, xml))
+
+
+def pick_os(s, w):
+    w.type_into("os", "Search operating systems", "generic linux 2022")
+    s.select_row(re.compile(r"^Generic Linux 2022"), 30, root=w.page("os"))
+
+
+def test_new_vm_variants(s):
+    xml = V.node_fixture()
+    tree = os.path.join(V.source_root(), "tests", "install", "trees", "debian-bookworm")
+    V.require_file(tree, "the fixture tree tests/install/trees/debian-bookworm")
+    url = serve_tree(s, tree)
+    win = V.launch_vireo_with(s, V.test_uri(xml))
+    V.connection_row(s, V.CONNECTED, 15)
+    V.vm_row(s, "web-1", "Running", 15, root=win)
+
+    # 1. Xen PV from a tree, on a bridge ---------------------------------------
+    w = open_wizard(s, win)
+    w.choose("method", r"^Paravirtualized")
+    w.choose("method", r"^Network install")
+    w.press("Forward", "method", "PV from a network tree")
+    w.wait_step(2)
+    w.type_into("source", "URL", url)
+    V.log("tree:", w.wait_label("source", r"^Found: ", 60, "the tree to be detected"))
+    w.press("Forward", "source", "a tree with a Xen kernel")
+    w.wait_step(3)
+    w.wait_label("os", r"^Detected: ", 60, "the OS identified from the tree")
+    w.press("Forward", "os", "the detected OS")
+    w.wait_step(4)
+    w.press("Forward", "resources", "memory and CPUs")
+    w.wait_step(5)
+    w.press("Forward", "storage", "a disk that fits")
+    w.wait_step(6)
+    w.type_into("name", "Name", "wizard-pv")
+    choose_network(s, w, "Bridge device")
+    w.type_into("name", "Bridge device", "xenbr0")
+    text = customized_xml(s, w, "wizard-pv")
+    expect_in(text, "PV on a bridge", [r"<type[^>]*>xen</type>", r'<interface type="bridge">',
+                                       r'<source bridge="xenbr0"/>'])
+    V.log("PV configuration: OS type xen, bridge xenbr0")
+    finish_and_wait(s, w, win, "wizard-pv", page="customize")
+
+    # 2. Manual kernel boot with macvtap ----------------------------------------
+    kernel = os.path.join(s.tmp, "boot", "vmlinuz")
+    initrd = os.path.join(s.tmp, "boot", "initrd.img")
+    os.makedirs(os.path.dirname(kernel))
+    for f in (kernel, initrd):
+        with open(f, "w") as out:
+            out.write("not really a kernel\n")
+    w = open_wizard(s, win)
+    hvm = first(s, w.page("method"), "check box", re.compile(r"^Fully virtualized"), 5)
+    if "checked" not in s.states(hvm):
+        w.choose("method", r"^Fully virtualized")
+    w.choose("method", r"^Manual kernel boot")
+    w.press("Forward", "method", "the kernel method")
+    w.wait_step(2)
+    w.type_into("source", "Kernel", kernel)
+    w.type_into("source", "Initrd", initrd)
+    w.type_into("source", "Kernel command line", "console=ttyS0 quiet")
+    w.press("Forward", "source", "a readable kernel and initrd")
+    w.wait_step(3)
+    pick_os(s, w)
+    w.press("Forward", "os", "an OS chosen from the list")
+    w.wait_step(4)
+    w.press("Forward", "resources", "memory and CPUs")
+    w.wait_step(5)
+    w.press("Forward", "storage", "a disk that fits")
+    w.wait_step(6)
+    w.type_into("name", "Name", "wizard-kernel")
+    choose_network(s, w, "Macvtap on a host device")
+    w.type_into("name", "Host network device", "eth0")
+    # The kernel boots the install phase (the summary says which); the
+    # configuration shown is the final one, which boots from the disk.
+    V.log("summary:", w.wait_label("name", r"(?m)^Install: Booting the kernel %s$" % re.escape(kernel), 10,
+                                   "the summary naming the kernel"))
+    text = customized_xml(s, w, "wizard-kernel")
+    expect_in(text, "kernel boot with macvtap",
+              [r'<boot dev="hd"/>', r'<interface type="direct">', r'<source dev="eth0" mode="bridge"/>'])
+    if "<kernel>" in text:
+        raise V.HarnessError("the final configuration still boots the install kernel:\n" + text)
+    V.log("final configuration: boots from disk; macvtap on eth0")
+    finish_and_wait(s, w, win, "wizard-kernel", page="customize")
+
+
+if __name__ == "__main__":
+    V.run_test(test_new_vm_variants)
