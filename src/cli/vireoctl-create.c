@@ -23,6 +23,7 @@ static char     *opt_cdrom;
 static char     *opt_location;
 static char     *opt_extra_args;
 static gboolean  opt_pxe;
+static gboolean  opt_upload;
 static gboolean  opt_import;
 static char     *opt_boot;
 static gboolean  opt_paravirt;
@@ -47,6 +48,8 @@ static const GOptionEntry create_entries[] = {
     N_("Install from a tree at an http, https, ftp or nfs URL (or a local path)"), N_("URL") },
   { "extra-args", 0, 0, G_OPTION_ARG_STRING, &opt_extra_args,
     N_("With --location: more arguments for the installer’s kernel"), N_("ARGS") },
+  { "upload", 0, 0, G_OPTION_ARG_NONE, &opt_upload,
+    N_("With --cdrom: copy the ISO from this computer into the host’s storage pool (for a remote host)"), NULL },
   { "pxe", 0, 0, G_OPTION_ARG_NONE, &opt_pxe, N_("Boot from the network (PXE)"), NULL },
   { "import", 0, 0, G_OPTION_ARG_NONE, &opt_import,
     N_("Boot the existing disk given with --disk path=PATH"), NULL },
@@ -109,7 +112,7 @@ vireoctl_create_cleanup (void)
 static gboolean
 any_create_option (void)
 {
-  return opt_name || opt_cdrom || opt_location || opt_extra_args || opt_pxe || opt_import ||
+  return opt_name || opt_cdrom || opt_upload || opt_location || opt_extra_args || opt_pxe || opt_import ||
          opt_boot || opt_paravirt || opt_hvm || opt_os_variant || opt_memory != -1 ||
          opt_vcpus != -1 || opt_disk || opt_network || opt_virt_type || opt_arch ||
          opt_unattended || opt_print_xml || opt_no_start || opt_wait;
@@ -135,6 +138,8 @@ vireoctl_create_check_options (const char *verb)
                        "--boot, not several"));
   if (opt_extra_args != NULL && opt_location == NULL)
     return g_strdup (_("--extra-args goes with --location"));
+  if (opt_upload && (opt_cdrom == NULL || g_str_has_prefix (opt_cdrom, "/dev/")))
+    return g_strdup (_("--upload goes with --cdrom and an ISO image"));
   if (opt_import && (opt_disk == NULL || !g_str_has_prefix (opt_disk, "path=")))
     return g_strdup (_("--import needs the disk to boot: --disk path=PATH"));
   if (opt_paravirt && opt_hvm)
@@ -300,7 +305,10 @@ make_source (Ctl     *ctl,
     {
       if (g_str_has_prefix (opt_cdrom, "/dev/"))
         return make_drive_source (ctl, error);
-      /* On a remote host the ISO is the host's file (in one of its pools). */
+      /* --upload: ours, copied into the host's pool. Otherwise, on a remote
+       * host, the ISO is the host's file (in one of its pools). */
+      if (opt_upload)
+        return vireo_install_source_new_iso_upload (opt_cdrom, error);
       if (host_is_remote (ctl->conn))
         return vireo_install_source_new_remote_iso (opt_cdrom, error);
       return vireo_install_source_new_iso (opt_cdrom, error);
@@ -577,7 +585,8 @@ vireoctl_create (Ctl *ctl)
         goto failed;
       vireo_install_plan_set_os (plan, os);
     }
-  else if (opt_cdrom != NULL && !g_str_has_prefix (opt_cdrom, "/dev/") && !host_is_remote (ctl->conn))
+  else if (opt_cdrom != NULL && !g_str_has_prefix (opt_cdrom, "/dev/") &&
+           (opt_upload || !host_is_remote (ctl->conn)))
     {
       g_autoptr(VireoOsGuess) os = NULL;
 

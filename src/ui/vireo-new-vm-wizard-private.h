@@ -57,12 +57,18 @@ struct _VireoNewVmWizard
   GtkCheckButton     *method_import;
   GtkCheckButton     *method_kernel;
   GtkWidget          *virt_group;
+  GtkWidget          *accel_group;
+  GtkDropDown        *accel_dropdown;
+  GtkStringList      *accel_model;
+  GStrv               accel_types;      /* libvirt domain types, parallel to accel_model */
   GtkCheckButton     *virt_hvm;
   GtkCheckButton     *virt_pv;
   GtkLabel           *virt_error_label;
 
   GtkStack           *source_stack;
   GtkEntry           *iso_entry;
+  GtkWidget          *iso_browse_button;
+  GtkCheckButton     *iso_upload_check;   /* remote hosts: the ISO is ours, uploaded */
   GtkLabel           *iso_error_label;
   GtkDropDown        *cdrom_dropdown;
   GtkLabel           *cdrom_error_label;
@@ -186,6 +192,7 @@ void                 _vireo_new_vm_wizard_set_error     (GtkWidget        *field
                                                          const char       *message);
 VireoInstallMethod   _vireo_new_vm_wizard_get_method    (VireoNewVmWizard *self);
 gboolean             _vireo_new_vm_wizard_get_paravirt  (VireoNewVmWizard *self);
+const char          *_vireo_new_vm_wizard_get_virt_type (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_arch      (VireoNewVmWizard *self);
 
 static inline guint

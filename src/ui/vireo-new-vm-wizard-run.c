@@ -33,6 +33,7 @@ build_plan (VireoNewVmWizard *self,
   vireo_install_plan_set_memory_mib (plan, _vireo_new_vm_wizard_spin_value (self->memory_spin));
   vireo_install_plan_set_vcpus (plan, _vireo_new_vm_wizard_spin_value (self->cpus_spin));
   vireo_install_plan_set_paravirt (plan, _vireo_new_vm_wizard_get_paravirt (self));
+  vireo_install_plan_set_virt_type (plan, _vireo_new_vm_wizard_get_virt_type (self));
   if (os != NULL)
     vireo_install_plan_set_os (plan, os);
   if (method == VIREO_INSTALL_METHOD_URL && self->tree != NULL)

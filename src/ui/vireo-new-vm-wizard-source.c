@@ -236,6 +236,14 @@ on_refresh_drives (VireoNewVmWizard *self)
 
 /* Building the source ----------------------------------------------------- */
 
+/* The ISO is a file of this computer's (so it can be read for detection):
+ * always on a local host, on a remote one when it is to be uploaded. */
+static gboolean
+local_iso (VireoNewVmWizard *self)
+{
+  return !self->remote || gtk_check_button_get_active (self->iso_upload_check);
+}
+
 VireoInstallSource *
 _vireo_new_vm_wizard_build_source (VireoNewVmWizard *self,
                                    GError          **error)
@@ -252,8 +260,10 @@ _vireo_new_vm_wizard_build_source (VireoNewVmWizard *self,
                                  _("Choose an ISO image"));
             return NULL;
           }
-        /* On a remote host the ISO is the host's file: only its form can be
-         * checked from here. */
+        /* On a remote host the ISO is the host's file, whose form only can
+         * be checked from here, or ours to upload. */
+        if (self->remote && gtk_check_button_get_active (self->iso_upload_check))
+          return vireo_install_source_new_iso_upload (path, error);
         if (self->remote)
           return vireo_install_source_new_remote_iso (path, error);
         return vireo_install_source_new_iso (path, error);
@@ -628,7 +638,10 @@ _vireo_new_vm_wizard_check_source (VireoNewVmWizard *self)
   if (source == NULL)
     return g_strdup (error->message);
 
-  if (method == VIREO_INSTALL_METHOD_ISO && !self->remote)
+  /* Browsing this computer makes sense for a file of ours. */
+  gtk_widget_set_sensitive (self->iso_browse_button,
+                            !self->remote || gtk_check_button_get_active (self->iso_upload_check));
+  if (method == VIREO_INSTALL_METHOD_ISO && local_iso (self))
     {
       g_autofree char *key = g_strdup_printf ("iso:%s", vireo_install_source_get_path (source));
 
@@ -662,7 +675,7 @@ method_can_detect (VireoNewVmWizard *self)
   VireoInstallMethod method = _vireo_new_vm_wizard_get_method (self);
 
   return method == VIREO_INSTALL_METHOD_URL ||
-         (method == VIREO_INSTALL_METHOD_ISO && !self->remote);
+         (method == VIREO_INSTALL_METHOD_ISO && local_iso (self));
 }
 
 VireoOsGuess *

@@ -112,6 +112,63 @@ _vireo_new_vm_wizard_get_arch (VireoNewVmWizard *self)
   return arch ? arch : "x86_64";
 }
 
+/* The chosen libvirt domain type ("kvm", "qemu", "xen"), or NULL for the
+ * host's best (KVM where offered). */
+const char *
+_vireo_new_vm_wizard_get_virt_type (VireoNewVmWizard *self)
+{
+  guint i = gtk_drop_down_get_selected (self->accel_dropdown);
+
+  if (self->accel_types == NULL || i >= g_strv_length (self->accel_types))
+    return NULL;
+  return self->accel_types[i];
+}
+
+static const char *
+accel_label (const char *type)
+{
+  if (g_str_equal (type, "kvm"))
+    return _("KVM (hardware virtualization)");
+  if (g_str_equal (type, "qemu"))
+    return _("QEMU (software emulation, TCG: slow)");
+  if (g_str_equal (type, "xen"))
+    return _("Xen");
+  return type;
+}
+
+/* The domain types the host offers for the guest chosen (HVM or PV, the
+ * host's architecture): a choice only when there are several. The one
+ * chosen is kept when still offered; otherwise KVM, the first offered. */
+static void
+rebuild_accel (VireoNewVmWizard *self)
+{
+  g_autofree char *old = g_strdup (_vireo_new_vm_wizard_get_virt_type (self));
+  g_auto(GStrv) types = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accel_model));
+  guint select = 0;
+
+  if (self->caps != NULL)
+    types = vireo_host_caps_dup_virt_types (self->caps,
+                                            _vireo_new_vm_wizard_get_paravirt (self) ? "xen" : "hvm",
+                                            _vireo_new_vm_wizard_get_arch (self));
+  for (guint i = 0; types != NULL && types[i] != NULL; i++)
+    {
+      g_ptr_array_add (labels, (gpointer) accel_label (types[i]));
+      if (old != NULL ? g_str_equal (old, types[i]) : g_str_equal (types[i], "kvm"))
+        select = i;
+    }
+  g_ptr_array_add (labels, NULL);
+
+  self->updating = TRUE;
+  g_strfreev (self->accel_types);
+  self->accel_types = g_steal_pointer (&types);
+  gtk_string_list_splice (self->accel_model, 0, n, (const char * const *) labels->pdata);
+  gtk_drop_down_set_selected (self->accel_dropdown, select);
+  self->updating = FALSE;
+  gtk_widget_set_visible (self->accel_group, self->accel_types != NULL && g_strv_length (self->accel_types) > 1);
+}
+
 /* Connection ------------------------------------------------------------------ */
 
 static void query_caps (VireoNewVmWizard *self);
@@ -166,6 +223,7 @@ caps_done (GObject      *object,
   /* PV or HVM is a choice only where the host offers both. */
   gtk_widget_set_visible (self->virt_group,
                           self->caps != NULL && vireo_host_caps_offers_paravirt_choice (self->caps));
+  rebuild_accel (self);
   _vireo_new_vm_wizard_update (self);
 }
 
@@ -178,6 +236,7 @@ query_caps (VireoNewVmWizard *self)
   g_clear_object (&self->caps);
   g_clear_pointer (&self->caps_error, g_free);
   gtk_widget_set_visible (self->virt_group, FALSE);
+  rebuild_accel (self);
 
   if (self->connection == NULL ||
       vireo_connection_get_state (self->connection) != VIREO_CONNECTION_STATE_CONNECTED)
@@ -219,6 +278,12 @@ set_connection (VireoNewVmWizard *self,
       if (vireo_uri_parse (vireo_connection_get_uri (connection), &info, NULL))
         self->remote = info.host != NULL && *info.host != 0;
     }
+
+  /* On a remote host an ISO path is the host's, unless the user has us
+   * upload one of ours. */
+  gtk_widget_set_visible (GTK_WIDGET (self->iso_upload_check), self->remote);
+  if (!self->remote)
+    gtk_check_button_set_active (self->iso_upload_check, FALSE);
 
   /* What was detected or checked against the old host no longer holds. */
   _vireo_new_vm_wizard_source_reset (self);
@@ -316,6 +381,9 @@ on_method_toggled (VireoNewVmWizard *self,
 
   gtk_stack_set_visible_child_name (self->source_stack,
                                     source_page_names[_vireo_new_vm_wizard_get_method (self)]);
+  /* PV and HVM guests may run on different domain types. */
+  if (button == self->virt_pv || button == self->virt_hvm)
+    rebuild_accel (self);
   _vireo_new_vm_wizard_update (self);
 }
 
@@ -538,6 +606,7 @@ vireo_new_vm_wizard_finalize (GObject *object)
   VireoNewVmWizard *self = VIREO_NEW_VM_WIZARD (object);
 
   g_clear_object (&self->cancellable);
+  g_strfreev (self->accel_types);
 
   G_OBJECT_CLASS (vireo_new_vm_wizard_parent_class)->finalize (object);
 }
@@ -575,7 +644,12 @@ vireo_new_vm_wizard_class_init (VireoNewVmWizardClass *klass)
   BIND (virt_pv);
   BIND (virt_error_label);
   BIND (source_stack);
+  BIND (accel_group);
+  BIND (accel_dropdown);
+  BIND (accel_model);
   BIND (iso_entry);
+  BIND (iso_browse_button);
+  BIND (iso_upload_check);
   BIND (iso_error_label);
   BIND (cdrom_dropdown);
   BIND (cdrom_error_label);

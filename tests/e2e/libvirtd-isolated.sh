@@ -29,9 +29,22 @@ mkdir -p "$dir/sock" /var/lib/libvirt/qemu /var/lib/libvirt/images /var/lib/libv
 # QEMU runs as libvirt-qemu: it must reach its own state.
 chown libvirt-qemu: /var/lib/libvirt/qemu 2>/dev/null || true
 
+# VIREO_LIBVIRTD_TCP=1: it also listens on a free TCP port of 127.0.0.1,
+# without authentication, so a client sees it as a remote host
+# (VIREO_TEST_TCP_URI, qemu+tcp://127.0.0.1:PORT/system).
+tcp=0
+listen=()
+if [ "${VIREO_LIBVIRTD_TCP:-}" = 1 ]; then
+  tcp=1
+  listen=(--listen)
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+fi
 cat > "$dir/libvirtd.conf" <<CONF
 listen_tls = 0
-listen_tcp = 0
+listen_tcp = $tcp
+listen_addr = "127.0.0.1"
+tcp_port = "${port:-16509}"
+auth_tcp = "none"
 unix_sock_dir = "$dir/sock"
 log_outputs = "3:file:$dir/libvirtd.log"
 CONF
@@ -60,7 +73,7 @@ trap "exit 1" TERM INT
 
 virtlogd -f "$dir/virtlogd.conf" -p "$dir/virtlogd.pid" >"$dir/virtlogd.out" 2>&1 &
 virtlogd_pid=$!
-libvirtd -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
+libvirtd "${listen[@]}" -f "$dir/libvirtd.conf" -p "$dir/libvirtd.pid" >"$dir/libvirtd.out" 2>&1 &
 for _ in $(seq 1 100); do
   [ -S "$dir/sock/libvirt-sock" ] && break
   sleep 0.1
@@ -68,4 +81,11 @@ done
 [ -S "$dir/sock/libvirt-sock" ] || { echo "Bail out! libvirtd did not start: $(tail -n 3 "$dir/libvirtd.log" 2>/dev/null | tr "\n" " ")"; exit 1; }
 
 export VIREO_TEST_URI="qemu+unix:///system?socket=$dir/sock/libvirt-sock"
+if [ "$tcp" = 1 ]; then
+  for _ in $(seq 1 100); do
+    /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+    sleep 0.1
+  done
+  export VIREO_TEST_TCP_URI="qemu+tcp://127.0.0.1:$port/system"
+fi
 "$@"

@@ -225,6 +225,8 @@ run --name x --cdrom "$ISO" --extra-args foo
 expect "--extra-args without --location" 2 '' '--extra-args goes with --location'
 run --name x --import
 expect "--import without a disk" 2 '' '--import needs the disk'
+run --name x --pxe --upload
+expect "--upload without --cdrom" 2 '' '--upload goes with --cdrom and an ISO image'
 run --name x --cdrom "$ISO" --virt-type lxc
 expect "unknown virt type" 2 '' '--virt-type is kvm, qemu or xen'
 timeout 30 "$VIREOCTL" -c "$URI" list --name x </dev/null >"$TMP/out" 2>"$TMP/err"; rc=$?

@@ -20,26 +20,37 @@ from test_new_vm import finish_and_wait, first, open_wizard, serve_tree  # noqa:
 
 
 def choose_network(s, w, label):
-    """Picks `label` in the Network drop-down: opened with the pointer, the
-    item reached with the keyboard (GTK 4.8 gives the popover's items
+    choose_item(s, w.page("name"), "Network", label)
+
+
+def choose_item(s, root, combo, label):
+    """Picks `label` in the drop-down named `combo`: opened with the pointer,
+    the item reached with the keyboard (GTK 4.8 gives the popover's items
     extents relative to the popover, so they cannot be clicked)."""
-    dd = first(s, w.page("name"), "combo box", "Network", 5)
+    dd = first(s, root, "combo box", combo, 5)
     s.mouse_click(dd)
     lst = s.wait_for(lambda: next((a for a, _ in s.iter_tree(dd) if s.role_name(a) == "list"), None),
-                     10, what="the Network drop-down's list")
+                     10, what="the %s drop-down's list" % combo)
 
     def items():
         return [next((s.name_of(b) for b, _ in s.iter_tree(a) if s.role_name(b) == "label"), "")
                 for a, _ in s.iter_tree(lst) if s.role_name(a) == "list item"]
     names = s.wait_for(lambda: (lambda n: n if label in n else None)(items()), 10,
-                       what="the item %r in the open Network list (it has %r)" % (label, items()))
+                       what="the item %r in the open %s list (it has %r)" % (label, combo, items()))
     s.key("Home")
     for _ in range(names.index(label)):
         s.key("Down")
     s.key("Return")
+    button = first(s, dd, "push button", None, 5)
+    s.wait_for(lambda: any(s.role_name(a) == "label" and s.name_of(a) == label
+                           for a, _ in s.iter_tree(button)), 10,
+               what="the %s drop-down to show %r" % (combo, label))
+
+
+def device_field_ready(s, w):
     entry_name = re.compile(r"^(Bridge device|Host network device)$")
     s.wait_for(lambda: s.is_sensitive(first(s, w.page("name"), "entry", entry_name)), 10,
-               what="the device field to take input after choosing %r" % label)
+               what="the device field to take input")
 
 
 def customized_xml(s, w, name):
@@ -90,6 +101,7 @@ def test_new_vm_variants(s):
     w.wait_step(6)
     w.type_into("name", "Name", "wizard-pv")
     choose_network(s, w, "Bridge device")
+    device_field_ready(s, w)
     w.type_into("name", "Bridge device", "xenbr0")
     text = customized_xml(s, w, "wizard-pv")
     expect_in(text, "PV on a bridge", [r"<type[^>]*>xen</type>", r'<interface type="bridge">',
@@ -125,6 +137,7 @@ def test_new_vm_variants(s):
     w.wait_step(6)
     w.type_into("name", "Name", "wizard-kernel")
     choose_network(s, w, "Macvtap on a host device")
+    device_field_ready(s, w)
     w.type_into("name", "Host network device", "eth0")
     # The kernel boots the install phase (the summary says which); the
     # configuration shown is the final one, which boots from the disk.

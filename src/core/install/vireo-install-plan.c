@@ -24,6 +24,7 @@ struct _VireoInstallPlan
   char               *arch;
   gboolean            paravirt;
   char               *kernel_path;
+  char               *media_path;     /* the ISO as the host reads it, when uploaded */
   char               *initrd_path;
 
   VireoDiskKind       disk_kind;
@@ -63,6 +64,7 @@ vireo_install_plan_finalize (GObject *object)
   g_free (self->virt_type);
   g_free (self->arch);
   g_free (self->kernel_path);
+  g_free (self->media_path);
   g_free (self->initrd_path);
   g_free (self->disk_pool);
   g_free (self->disk_volume);
@@ -140,6 +142,14 @@ vireo_install_plan_set_tree (VireoInstallPlan *self,
 {
   g_return_if_fail (VIREO_IS_INSTALL_PLAN (self));
   g_set_object (&self->tree, tree);
+}
+
+void
+vireo_install_plan_set_media_path (VireoInstallPlan *self,
+                                   const char       *path)
+{
+  g_return_if_fail (VIREO_IS_INSTALL_PLAN (self));
+  set_str (&self->media_path, path);
 }
 
 void
@@ -379,7 +389,7 @@ add_cdrom (VireoInstallPlan *self,
            Phase             phase)
 {
   VireoInstallMethod method = vireo_install_source_get_method (self->source);
-  const char *path = vireo_install_source_get_path (self->source);
+  const char *path = self->media_path ? self->media_path : vireo_install_source_get_path (self->source);
   gboolean block = method == VIREO_INSTALL_METHOD_CDROM;
   xmlNode *disk, *node;
 

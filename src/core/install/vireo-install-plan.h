@@ -51,6 +51,9 @@ void vireo_install_plan_set_os          (VireoInstallPlan *self, VireoOsGuess *o
 void vireo_install_plan_set_tree        (VireoInstallPlan *self, VireoTreeInfo *tree);
 /* URL method: where the tree's kernel and initrd were fetched to, as paths
  * the host can read (the local cache, or an uploaded volume's path). */
+/* The ISO's path on the host once uploaded there (instead of the source's). */
+void vireo_install_plan_set_media_path  (VireoInstallPlan *self,
+                                         const char       *path);
 void vireo_install_plan_set_boot_files  (VireoInstallPlan *self,
                                          const char       *kernel_path,
                                          const char       *initrd_path);

@@ -19,6 +19,7 @@ struct _VireoInstallSource
   char              *extra_args;
   char              *kernel;
   char              *initrd;
+  gboolean           upload;     /* a local ISO the host gets a copy of */
 };
 
 G_DEFINE_FINAL_TYPE (VireoInstallSource, vireo_install_source, G_TYPE_OBJECT)
@@ -147,6 +148,24 @@ vireo_install_source_new_iso (const char *path,
   self = source_new (VIREO_INSTALL_METHOD_ISO);
   self->path = g_strdup (path);
   return self;
+}
+
+VireoInstallSource *
+vireo_install_source_new_iso_upload (const char *path,
+                                     GError    **error)
+{
+  VireoInstallSource *self = vireo_install_source_new_iso (path, error);
+
+  if (self != NULL)
+    self->upload = TRUE;
+  return self;
+}
+
+gboolean
+vireo_install_source_get_upload (VireoInstallSource *self)
+{
+  g_return_val_if_fail (VIREO_IS_INSTALL_SOURCE (self), FALSE);
+  return self->upload;
 }
 
 VireoInstallSource *

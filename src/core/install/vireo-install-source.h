@@ -25,6 +25,13 @@ G_DECLARE_FINAL_TYPE (VireoInstallSource, vireo_install_source, VIREO, INSTALL_S
 /* The file must exist, be a regular file and be readable. */
 VireoInstallSource *vireo_install_source_new_iso    (const char  *path,
                                                      GError     **error);
+/* An ISO on this computer that the installer uploads into a storage pool
+ * of the host (the disk's, or "default") before defining the VM: for a
+ * remote host, which cannot read it here. The volume, named after the file,
+ * stays in the pool after the install; a failed or cancelled run removes it. */
+VireoInstallSource *vireo_install_source_new_iso_upload (const char *path,
+                                                         GError    **error);
+gboolean            vireo_install_source_get_upload     (VireoInstallSource *self);
 /* An ISO that lives on a remote host (e.g. in one of its storage pools):
  * only the form of the path is checked. */
 VireoInstallSource *vireo_install_source_new_remote_iso (const char *path,

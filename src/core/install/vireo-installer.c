@@ -55,6 +55,7 @@ struct _VireoInstaller
   /* What the run made, removed again on failure. */
   GPtrArray        *cached_files;   /* local paths */
   GPtrArray        *boot_volumes;   /* in boot_pool */
+  char             *media_volume;   /* an uploaded ISO, in boot_pool: kept on success */
   char             *boot_pool;
   char             *created_pool;   /* a pool this run made */
   char             *volume_pool;    /* the new disk, when made */
@@ -173,6 +174,7 @@ vireo_installer_finalize (GObject *object)
   g_ptr_array_unref (self->cached_files);
   g_ptr_array_unref (self->boot_volumes);
   g_free (self->boot_pool);
+  g_free (self->media_volume);
   g_free (self->created_pool);
   g_free (self->volume_pool);
   g_free (self->volume_name);
@@ -921,6 +923,7 @@ vireo_installer_prepare_finish (VireoInstaller *self,
 
 static void step_download (VireoInstaller *self);
 static void step_upload (VireoInstaller *self);
+static void step_upload_media (VireoInstaller *self);
 static void step_create_disk (VireoInstaller *self);
 static void step_define (VireoInstaller *self);
 static void step_start (VireoInstaller *self);
@@ -1015,7 +1018,7 @@ fail_run (VireoInstaller *self,
 
   g_clear_handle_id (&self->poll_source, g_source_remove);
   if (self->defined_uuid == NULL && self->volume_name == NULL && self->created_pool == NULL &&
-      self->boot_volumes->len == 0)
+      self->boot_volumes->len == 0 && self->media_volume == NULL)
     {
       unlink_cached_files (self);
       finish_run (self, error);
@@ -1028,6 +1031,8 @@ fail_run (VireoInstaller *self,
   job->volumes = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < self->boot_volumes->len; i++)
     g_ptr_array_add (job->volumes, g_strdup (g_ptr_array_index (self->boot_volumes, i)));
+  if (self->media_volume != NULL)
+    g_ptr_array_add (job->volumes, g_steal_pointer (&self->media_volume));
   job->disk_pool = g_strdup (self->volume_pool);
   job->disk_volume = g_strdup (self->volume_name);
   job->drop_pool = g_strdup (self->created_pool);
@@ -1092,6 +1097,12 @@ step_download (VireoInstaller *self)
   const char *dests[3] = { NULL, NULL, NULL };
   GError *error = NULL;
 
+  /* Only the install phase reads the ISO (the VM keeps an empty drive). */
+  if (vireo_install_source_get_upload (source) && self->start)
+    {
+      step_upload_media (self);
+      return;
+    }
   if (vireo_install_source_get_method (source) != VIREO_INSTALL_METHOD_URL || !self->start)
     {
       step_create_disk (self);
@@ -1188,6 +1199,63 @@ step_upload (VireoInstaller *self)
     set_step (self, VIREO_INSTALL_STEP_UPLOAD, text);
   }
   run_job (self, job, upload_cb, NULL);
+}
+
+/* A local ISO copied into a pool of the host, which then boots the
+ * install from the volume. */
+static void
+upload_media_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  VireoInstaller *self = VIREO_INSTALLER (source);
+  Job *job = job_of (result);
+  GError *error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  if (job->pool_created)
+    self->created_pool = g_strdup (job->pool);
+  if (job->paths != NULL && job->paths->len > 0)
+    self->media_volume = g_strdup (g_ptr_array_index (job->volumes, 0));
+  if (!ok)
+    {
+      fail_run (self, error);
+      return;
+    }
+  vireo_install_plan_set_media_path (self->plan, g_ptr_array_index (job->paths, 0));
+  if (!vireo_install_plan_build (self->plan, self->caps, &error))
+    {
+      fail_run (self, error);
+      return;
+    }
+  if (!run_cancelled (self))
+    step_create_disk (self);
+}
+
+static void
+step_upload_media (VireoInstaller *self)
+{
+  Job *job = job_new (self, JOB_UPLOAD);
+  const char *pool = vireo_install_plan_get_volume_pool (self->plan);
+  const char *iso = vireo_install_source_get_path (vireo_install_plan_get_source (self->plan));
+  g_autofree char *base = g_path_get_basename (iso);
+
+  job->installer = g_object_ref (self);
+  job->pool = g_strdup (pool ? pool : "default");
+  job->cancellable = run_cancellable (self) ? g_object_ref (run_cancellable (self)) : NULL;
+  job->files = g_ptr_array_new_with_free_func (g_free);
+  job->volumes = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (job->files, g_strdup (iso));
+  g_ptr_array_add (job->volumes, g_strdup (base));
+  g_free (self->boot_pool);
+  self->boot_pool = g_strdup (job->pool);
+  {
+    /* Translators: “debian.iso” to “My host” */
+    g_autofree char *text = g_strdup_printf (_("Uploading “%s” to %s…"), base,
+                                             vireo_connection_get_display_name (self->conn));
+    set_step (self, VIREO_INSTALL_STEP_UPLOAD, text);
+  }
+  run_job (self, job, upload_media_cb, NULL);
 }
 
 /* ---- disk ---- */

@@ -394,6 +394,16 @@ vireo_libvirt_connection_upload_volume (VireoConnection      *conn_base,
   if ((pool = lookup_pool (conn, pool_name, error)) == NULL)
     goto out;
 
+  /* Never over a volume that is there already (it is not ours to replace). */
+  if ((vol = virStorageVolLookupByName (pool, volume)) != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("The pool “%s” already has a volume named “%s”. Use that volume on the host, "
+                     "or rename the file."), pool_name, volume);
+      virStorageVolFree (vol);
+      vol = NULL;
+      goto out;
+    }
   escaped = escape_xml (volume);
   xml = g_strdup_printf ("<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT
                          "</capacity><target><format type='raw'/></target></volume>",
@@ -401,13 +411,13 @@ vireo_libvirt_connection_upload_volume (VireoConnection      *conn_base,
   vol = virStorageVolCreateXML (pool, xml, 0);
   if (vol == NULL)
     {
-      set_error (error, VIREO_ERROR_FAILED, _("Could not create a volume for the boot file."));
+      set_error (error, VIREO_ERROR_FAILED, _("Could not create a volume for the file to upload."));
       goto out;
     }
   stream = virStreamNew (conn, 0);
   if (stream == NULL || virStorageVolUpload (vol, stream, 0, st.st_size, 0) < 0)
     {
-      set_error (error, VIREO_ERROR_FAILED, _("Could not upload the boot file to the host."));
+      set_error (error, VIREO_ERROR_FAILED, _("Could not upload the file to the host."));
       goto out;
     }
 
@@ -454,7 +464,7 @@ vireo_libvirt_connection_upload_volume (VireoConnection      *conn_base,
   }
   ok = path != NULL;
   if (!ok)
-    set_error (error, VIREO_ERROR_FAILED, _("The host did not say where the boot file is."));
+    set_error (error, VIREO_ERROR_FAILED, _("The host did not say where the uploaded file is."));
 
 out:
   if (stream != NULL)
