@@ -777,6 +777,29 @@ vireo_connection_run_on_worker (VireoConnection *self,
   vireo_worker_run (priv->calls, task, func);
 }
 
+/* A task for `func` on the call worker, failed at once when the
+ * connection is not up. */
+static void
+start_call (VireoConnection     *self,
+            gpointer             source_tag,
+            GTaskThreadFunc      func,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("%s is not connected."), priv->display_name);
+      return;
+    }
+  vireo_worker_run (priv->calls, task, func);
+}
+
 static void
 drives_thread (GTask        *task,
                gpointer      source_object,
@@ -804,20 +827,8 @@ vireo_connection_list_drives_async (VireoConnection     *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (VIREO_IS_CONNECTION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_connection_list_drives_async);
-  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
-    {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
-                               _("%s is not connected."), priv->display_name);
-      return;
-    }
-  vireo_worker_run (priv->calls, task, drives_thread);
+  start_call (self, vireo_connection_list_drives_async, drives_thread, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -859,20 +870,9 @@ vireo_connection_get_capabilities_async (VireoConnection     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (VIREO_IS_CONNECTION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_connection_get_capabilities_async);
-  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
-    {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
-                               _("%s is not connected."), priv->display_name);
-      return;
-    }
-  vireo_worker_run (priv->calls, task, capabilities_thread);
+  start_call (self, vireo_connection_get_capabilities_async, capabilities_thread,
+              cancellable, callback, user_data);
 }
 
 char *

@@ -257,6 +257,16 @@ on_browse_storage (VireoNewVmWizard *self)
 
 /* Name and network ---------------------------------------------------------- */
 
+/* No virtual network listed: user-mode networking is then the default. */
+static gboolean
+names_have_no_network (GArray *kinds)
+{
+  for (guint i = 0; i < kinds->len; i++)
+    if (g_array_index (kinds, NetItemKind, i) == NET_ITEM_VIRTUAL)
+      return FALSE;
+  return TRUE;
+}
+
 void
 _vireo_new_vm_wizard_rebuild_networks (VireoNewVmWizard *self)
 {
@@ -319,7 +329,7 @@ _vireo_new_vm_wizard_rebuild_networks (VireoNewVmWizard *self)
 
   kind = NET_ITEM_USER;
   if ((old_kind == kind && self->network_kinds != NULL) ||
-      (select == GTK_INVALID_LIST_POSITION && kinds->len == 1))
+      (select == GTK_INVALID_LIST_POSITION && names_have_no_network (kinds)))
     select = names->len;
   g_array_append_val (kinds, kind);
   g_ptr_array_add (names, NULL);

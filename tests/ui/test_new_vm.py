@@ -116,6 +116,11 @@ class Wizard:
                         what="the %r field to hold %r" % (name, text))
         return e
 
+    def pick_generic_os(self):
+        """Chooses Generic Linux 2022 from the OS list (found by searching)."""
+        self.type_into("os", "Search operating systems", "generic linux 2022")
+        self.s.select_row(re.compile(r"^Generic Linux 2022"), 30, root=self.page("os"))
+
     def choose(self, page, rx):
         """Tick a radio or check button with a real pointer click (its AT-SPI
         action does not toggle it on GTK 4.8)."""

@@ -68,11 +68,6 @@ def expect_in(xml, what, patterns):
             raise V.HarnessError("%s: /%s/ is not in the configuration:\n%s" % (what, p, xml))
 
 
-def pick_os(s, w):
-    w.type_into("os", "Search operating systems", "generic linux 2022")
-    s.select_row(re.compile(r"^Generic Linux 2022"), 30, root=w.page("os"))
-
-
 def test_new_vm_variants(s):
     xml = V.node_fixture()
     tree = os.path.join(V.source_root(), "tests", "install", "trees", "debian-bookworm")
@@ -128,7 +123,7 @@ def test_new_vm_variants(s):
     w.type_into("source", "Kernel command line", "console=ttyS0 quiet")
     w.press("Forward", "source", "a readable kernel and initrd")
     w.wait_step(3)
-    pick_os(s, w)
+    w.pick_generic_os()
     w.press("Forward", "os", "an OS chosen from the list")
     w.wait_step(4)
     w.press("Forward", "resources", "memory and CPUs")

@@ -1142,6 +1142,24 @@ step_download (VireoInstaller *self)
 
 /* ---- upload ---- */
 
+/* An upload into the pool of the new disk (or "default"), which the run's
+ * uploads then live in (boot_pool); the caller adds the files. */
+static Job *
+upload_job_new (VireoInstaller *self)
+{
+  Job *job = job_new (self, JOB_UPLOAD);
+  const char *pool = vireo_install_plan_get_volume_pool (self->plan);
+
+  job->installer = g_object_ref (self);
+  job->pool = g_strdup (pool ? pool : "default");
+  job->cancellable = run_cancellable (self) ? g_object_ref (run_cancellable (self)) : NULL;
+  job->files = g_ptr_array_new_with_free_func (g_free);
+  job->volumes = g_ptr_array_new_with_free_func (g_free);
+  g_free (self->boot_pool);
+  self->boot_pool = g_strdup (job->pool);
+  return job;
+}
+
 static void
 upload_cb (GObject      *source,
            GAsyncResult *result,
@@ -1175,15 +1193,9 @@ upload_cb (GObject      *source,
 static void
 step_upload (VireoInstaller *self)
 {
-  Job *job = job_new (self, JOB_UPLOAD);
-  const char *pool = vireo_install_plan_get_volume_pool (self->plan);
+  Job *job = upload_job_new (self);
   const char *uuid = vireo_install_plan_get_uuid (self->plan);
 
-  job->installer = g_object_ref (self);
-  job->pool = g_strdup (pool ? pool : "default");
-  job->cancellable = run_cancellable (self) ? g_object_ref (run_cancellable (self)) : NULL;
-  job->files = g_ptr_array_new_with_free_func (g_free);
-  job->volumes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (job->files, g_strdup (self->kernel_path));
   g_ptr_array_add (job->volumes, g_strdup_printf ("vireo-%s-kernel", uuid));
   if (self->initrd_path != NULL)
@@ -1191,8 +1203,6 @@ step_upload (VireoInstaller *self)
       g_ptr_array_add (job->files, g_strdup (self->initrd_path));
       g_ptr_array_add (job->volumes, g_strdup_printf ("vireo-%s-initrd", uuid));
     }
-  g_free (self->boot_pool);
-  self->boot_pool = g_strdup (job->pool);
   {
     g_autofree char *text = g_strdup_printf (_("Uploading the installer’s kernel and initrd to %s…"),
                                              vireo_connection_get_display_name (self->conn));
@@ -1235,20 +1245,12 @@ upload_media_cb (GObject      *source,
 static void
 step_upload_media (VireoInstaller *self)
 {
-  Job *job = job_new (self, JOB_UPLOAD);
-  const char *pool = vireo_install_plan_get_volume_pool (self->plan);
+  Job *job = upload_job_new (self);
   const char *iso = vireo_install_source_get_path (vireo_install_plan_get_source (self->plan));
   g_autofree char *base = g_path_get_basename (iso);
 
-  job->installer = g_object_ref (self);
-  job->pool = g_strdup (pool ? pool : "default");
-  job->cancellable = run_cancellable (self) ? g_object_ref (run_cancellable (self)) : NULL;
-  job->files = g_ptr_array_new_with_free_func (g_free);
-  job->volumes = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (job->files, g_strdup (iso));
   g_ptr_array_add (job->volumes, g_strdup (base));
-  g_free (self->boot_pool);
-  self->boot_pool = g_strdup (job->pool);
   {
     /* Translators: “debian.iso” to “My host” */
     g_autofree char *text = g_strdup_printf (_("Uploading “%s” to %s…"), base,
