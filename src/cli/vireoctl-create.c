@@ -72,7 +72,7 @@ static const GOptionEntry create_entries[] = {
   { "arch", 0, 0, G_OPTION_ARG_STRING, &opt_arch,
     N_("The guest’s architecture (default: the host’s)"), N_("ARCH") },
   { "unattended", 0, 0, G_OPTION_ARG_STRING, &opt_unattended,
-    N_("Install without questions: user=NAME,password-file=FILE"), N_("SPEC") },
+    N_("Install from a network tree without questions: user=NAME,password-file=FILE[,admin-password-file=FILE][,timezone=ZONE][,hostname=NAME]"), N_("SPEC") },
   { "print-xml", 0, 0, G_OPTION_ARG_NONE, &opt_print_xml,
     N_("Print the VM’s XML and create nothing"), NULL },
   { "no-start", 0, 0, G_OPTION_ARG_NONE, &opt_no_start,
@@ -437,14 +437,38 @@ apply_network (VireoInstallPlan *plan,
   return TRUE;
 }
 
+/* A password from its file: the first line, without its line break. */
+static char *
+read_password (const char  *file,
+               GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) || access (file, R_OK) != 0 ||
+      !g_file_get_contents (file, &text, NULL, NULL))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_URI,
+                   _("--unattended: cannot read the password file “%s”"), file);
+      return NULL;
+    }
+  text[strcspn (text, "\r\n")] = '\0';
+  return g_steal_pointer (&text);
+}
+
+/* --unattended user=NAME,password-file=FILE[,admin-password-file=FILE]
+ * [,timezone=ZONE][,hostname=NAME]: the answers go to the plan, which
+ * checks them and the OS's script when it is built. */
 static gboolean
-check_unattended (VireoInstallPlan *plan,
+apply_unattended (VireoInstallPlan *plan,
                   GError          **error)
 {
-  static const char *keys[] = { "user", "password-file", NULL };
+  static const char *keys[] = { "user", "password-file", "admin-password-file", "timezone",
+                                "hostname", NULL };
   g_autoptr(GHashTable) spec = NULL;
-  const char *file;
-  VireoOsGuess *os;
+  g_autoptr(VireoUnattended) answers = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *admin = NULL;
+  const char *file, *admin_file;
 
   if (opt_unattended == NULL)
     return TRUE;
@@ -458,20 +482,22 @@ check_unattended (VireoInstallPlan *plan,
                    _("--unattended needs user=NAME,password-file=FILE"));
       return FALSE;
     }
-  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) || access (file, R_OK) != 0)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_URI,
-                   _("--unattended: cannot read the password file “%s”"), file);
-      return FALSE;
-    }
-  /* libosinfo's install scripts are not driven yet: say so before anything
-   * is made, rather than start an installer that will ask questions. */
-  os = vireo_install_plan_get_os (plan);
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
-               _("unattended installs are not supported yet for %s. Leave out --unattended "
-                 "and answer the installer’s questions on the VM’s console."),
-               os ? vireo_os_guess_get_name (os) : _("this OS"));
-  return FALSE;
+  if ((password = read_password (file, error)) == NULL)
+    return FALSE;
+  admin_file = g_hash_table_lookup (spec, "admin-password-file");
+  if (admin_file != NULL && (admin = read_password (admin_file, error)) == NULL)
+    return FALSE;
+
+  answers = vireo_unattended_new (g_hash_table_lookup (spec, "user"), password);
+  vireo_unattended_set_admin_password (answers, admin);
+  vireo_unattended_set_timezone (answers, g_hash_table_lookup (spec, "timezone"));
+  vireo_unattended_set_hostname (answers, g_hash_table_lookup (spec, "hostname"));
+  vireo_install_plan_set_unattended (plan, answers);
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+  if (admin != NULL)
+    memset (admin, 0, strlen (admin));
+  return TRUE;
 }
 
 /* ---- progress and Ctrl+C ---- */
@@ -575,7 +601,8 @@ vireoctl_create (Ctl *ctl)
     vireo_install_plan_set_memory_mib (plan, opt_memory);
   if (opt_vcpus > 0)
     vireo_install_plan_set_vcpus (plan, opt_vcpus);
-  if (!apply_disk (plan, &error) || !apply_network (plan, ctl->conn, &error))
+  if (!apply_disk (plan, &error) || !apply_network (plan, ctl->conn, &error) ||
+      !apply_unattended (plan, &error))
     goto failed;
 
   if (opt_os_variant != NULL)
@@ -607,8 +634,7 @@ vireoctl_create (Ctl *ctl)
 
   /* Everything is checked before anything is made. */
   vireo_installer_prepare_async (installer, cancellable, wait_cb, &w);
-  if (!vireo_installer_prepare_finish (installer, wait_run (&w), &error) ||
-      !check_unattended (plan, &error))
+  if (!vireo_installer_prepare_finish (installer, wait_run (&w), &error))
     goto out;
   g_clear_object (&w.result);
 

@@ -208,7 +208,15 @@ expect "unknown network" 1 '' 'no virtual network named “nowhere”'
 run --name bad --cdrom "$ISO" --os-variant nosuchos99
 expect "unknown OS variant" 1 '' 'nosuchos99'
 run --name bad --cdrom "$ISO" --unattended "user=a,password-file=$K"
-expect "unattended: not supported yet, said clearly" 1 '' 'unattended installs are not supported yet for'
+expect "unattended from an ISO: refused with the reason" 1 '' 'An unattended install needs a network install tree'
+run --name bad --location "$TREE" --unattended "user=Bad User,password-file=$K"
+expect "unattended: a user name the installer refuses" 1 '' 'is not a user name the installer accepts'
+run --name bad --location "$TREE" --unattended "user=alice,password-file=$TMP/none"
+expect "unattended: an unreadable password file" 1 '' 'cannot read the password file'
+run --name vireo-unattended --memory 512 --location "$TREE" \
+  --unattended "user=alice,password-file=$K,timezone=Europe/Paris,hostname=web1"
+expect "unattended from a tree: created" 0 'created on test:///default' 'Downloading'
+
 run --name bad --cdrom "$ISO" --disk size=big
 expect "bad disk size" 1 '' 'size is a whole number of GiB'
 run --name bad --boot "initrd=$I"

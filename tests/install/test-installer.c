@@ -511,6 +511,166 @@ test_method (gconstpointer data)
   remove_vm (c->name);
 }
 
+/* ---- unattended ---- */
+
+typedef struct {
+  VireoInstallPlan *plan;
+  char             *initrd;     /* its contents when the guest was about to start */
+  gsize             length;
+} InitrdGrab;
+
+static void
+grab_initrd (VireoInstaller *installer,
+             InitrdGrab     *g)
+{
+  const char *xml = vireo_install_plan_get_install_xml (g->plan);
+  const char *start, *end;
+  g_autofree char *path = NULL;
+
+  if (g->initrd != NULL || vireo_installer_get_step (installer) != VIREO_INSTALL_STEP_START || xml == NULL)
+    return;
+  /* The host reads the cached initrd (test:///default is this computer). */
+  start = strstr (xml, "<initrd>");
+  end = start ? strstr (start, "</initrd>") : NULL;
+  g_assert_nonnull (end);
+  path = g_strndup (start + 8, end - start - 8);
+  g_assert_true (g_file_get_contents (path, &g->initrd, &g->length, NULL));
+}
+
+/* The files of a newc cpio archive: name → contents. */
+static GHashTable *
+cpio_files (const guint8 *data,
+            gsize         length)
+{
+  GHashTable *files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  gsize at = 0;
+
+  while (at + 110 <= length && memcmp (data + at, "070701", 6) == 0)
+    {
+      char field[9] = { 0 };
+      guint32 size, name_size;
+      g_autofree char *name = NULL;
+
+      memcpy (field, data + at + 54, 8);
+      size = strtoul (field, NULL, 16);
+      memcpy (field, data + at + 94, 8);
+      name_size = strtoul (field, NULL, 16);
+      g_assert_cmpuint (at + 110 + name_size, <=, length);
+      name = g_strndup ((const char *) data + at + 110, name_size - 1);
+      at = (at + 110 + name_size + 3) & ~(gsize) 3;
+      g_assert_cmpuint (at + size, <=, length);
+      if (g_str_equal (name, "TRAILER!!!"))
+        break;
+      g_hash_table_insert (files, g_steal_pointer (&name), g_strndup ((const char *) data + at, size));
+      at = (at + size + 3) & ~(gsize) 3;
+    }
+  return files;
+}
+
+/* An unattended install from a tree: the installer's initrd the guest gets
+ * is the tree's with a gzip'd cpio appended, holding the OS's answers file
+ * (Debian: preseed.cfg) with the user, time zone and host name. */
+static void
+test_unattended (void)
+{
+  g_autoptr(VireoInstallPlan) plan = make_plan ("vireo-run-unattended", SRC_HTTP, FALSE);
+  g_autoptr(VireoUnattended) answers = vireo_unattended_new ("alice", "s3cret pass");
+  g_autoptr(VireoInstaller) installer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *tree_initrd_path = NULL;
+  g_autofree char *tree_initrd = NULL;
+  gsize tree_length;
+  const char *debian_arch;
+  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) packed = NULL;
+  g_autoptr(GInputStream) unpacked = NULL;
+  g_autoptr(GBytes) archive = NULL;
+  g_autoptr(GHashTable) files = NULL;
+  g_autoptr(GError) error = NULL;
+  InitrdGrab g = { plan, NULL, 0 };
+  Run r = { FALSE, NULL, NULL, VIREO_INSTALL_STEP_NONE, FALSE, cancellable,
+            g_ptr_array_new_with_free_func (g_free) };
+  const char *preseed;
+
+  vireo_unattended_set_timezone (answers, "Europe/Paris");
+  vireo_unattended_set_hostname (answers, "web1");
+  vireo_install_plan_set_unattended (plan, answers);
+
+  installer = vireo_installer_new (conn, plan);
+  g_signal_connect (installer, "progress", G_CALLBACK (on_progress), &r);
+  g_signal_connect (installer, "progress", G_CALLBACK (grab_initrd), &g);
+  vireo_installer_run_async (installer, cancellable, run_cb, &r);
+  wait_for (&r.done);
+  g_signal_handlers_disconnect_by_data (installer, &r);
+  g_signal_handlers_disconnect_by_data (installer, &g);
+  g_ptr_array_unref (r.steps);
+  if (r.domain == NULL)
+    g_error ("unattended: %s", r.error->message);
+  g_clear_object (&r.domain);
+
+  /* The tree's initrd (for the arch the test host runs: i686 for
+   * test:///default), then our archive. */
+  g_assert_nonnull (g.initrd);
+  debian_arch = strstr (vireo_install_plan_get_install_xml (plan), "arch=\"x86_64\"") ? "amd64" : "i386";
+  tree_initrd_path = g_strdup_printf ("%s/tests/install/trees/debian-bookworm/dists/bookworm/main/"
+                                      "installer-%s/current/images/netboot/debian-installer/%s/initrd.gz",
+                                      source_root (), debian_arch, debian_arch);
+  g_assert_true (g_file_get_contents (tree_initrd_path, &tree_initrd, &tree_length, NULL));
+  g_assert_cmpuint (g.length, >, tree_length);
+  g_assert_cmpmem (g.initrd, tree_length, tree_initrd, tree_length);
+  g_assert_cmpint ((guint8) g.initrd[tree_length], ==, 0x1f);
+  g_assert_cmpint ((guint8) g.initrd[tree_length + 1], ==, 0x8b);
+
+  packed = g_memory_input_stream_new_from_data (g.initrd + tree_length, g.length - tree_length, NULL);
+  unpacked = g_converter_input_stream_new (packed, G_CONVERTER (gunzip));
+  archive = g_input_stream_read_bytes (unpacked, 1024 * 1024, NULL, &error);
+  g_assert_no_error (error);
+  files = cpio_files (g_bytes_get_data (archive, NULL), g_bytes_get_size (archive));
+  preseed = g_hash_table_lookup (files, "preseed.cfg");
+  g_assert_nonnull (preseed);
+  g_test_message ("preseed.cfg: %zu bytes", strlen (preseed));
+  g_assert_nonnull (strstr (preseed, "passwd/username string alice"));
+  g_assert_nonnull (strstr (preseed, "Europe/Paris"));
+  g_assert_nonnull (strstr (preseed, "web1"));
+  /* The password is in it (the installer needs it), in no log. */
+  g_assert_nonnull (strstr (preseed, "s3cret pass"));
+  g_assert_cmpuint (count_files (cache_dir), ==, 0);
+
+  g_free (g.initrd);
+  remove_vm ("vireo-run-unattended");
+}
+
+/* Answers the engine refuses before anything is made. */
+static void
+test_unattended_refused (void)
+{
+  struct { SourceKind kind; const char *user; const char *zone; const char *want; } cases[] = {
+    { SRC_ISO, "alice", NULL, "needs a network install tree" },
+    { SRC_HTTP, "Alice Smith", NULL, "is not a user name the installer accepts" },
+    { SRC_HTTP, "root", NULL, "cannot be “root”" },
+    { SRC_HTTP, "alice", "Mars/Olympus_Mons", "is not a time zone" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(VireoInstallPlan) plan = make_plan ("vireo-run-unattended-bad", cases[i].kind, FALSE);
+      g_autoptr(VireoUnattended) answers = vireo_unattended_new (cases[i].user, "pw");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomain) domain = NULL;
+
+      vireo_unattended_set_timezone (answers, cases[i].zone);
+      vireo_install_plan_set_unattended (plan, answers);
+      domain = run_plan (plan, TRUE, FALSE, VIREO_INSTALL_STEP_NONE, FALSE, NULL, &error);
+      g_assert_null (domain);
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", cases[i].user, error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].want));
+      g_assert_null (vireo_connection_find_domain (conn, "vireo-run-unattended-bad"));
+      g_assert_false (volume_exists ("vireo-run-unattended-bad.qcow2"));
+      g_assert_cmpuint (count_files (cache_dir), ==, 0);
+    }
+}
+
 /* --wait: the runner sees the install phase end, and starts the VM again
  * from its final definition. */
 static guint end_source;
@@ -793,6 +953,8 @@ main (int argc, char *argv[])
   for (gsize i = 0; i < G_N_ELEMENTS (method_cases); i++)
     g_test_add_data_func (method_cases[i].path, &method_cases[i], test_method);
   g_test_add_func ("/install/installer/wait", test_wait);
+  g_test_add_func ("/install/installer/unattended", test_unattended);
+  g_test_add_func ("/install/installer/unattended-refused", test_unattended_refused);
   g_test_add_func ("/install/installer/no-start", test_no_start);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     g_test_add_data_func (bad_cases[i].path, &bad_cases[i], test_bad);

@@ -25,6 +25,9 @@ struct _VireoInstallPlan
   gboolean            paravirt;
   char               *kernel_path;
   char               *media_path;     /* the ISO as the host reads it, when uploaded */
+  VireoUnattended    *unattended;
+  char               *unattended_file;   /* generated at build: "preseed.cfg" */
+  char               *unattended_script;
   char               *initrd_path;
 
   VireoDiskKind       disk_kind;
@@ -65,6 +68,9 @@ vireo_install_plan_finalize (GObject *object)
   g_free (self->arch);
   g_free (self->kernel_path);
   g_free (self->media_path);
+  vireo_unattended_free (self->unattended);
+  g_free (self->unattended_file);
+  g_free (self->unattended_script);
   g_free (self->initrd_path);
   g_free (self->disk_pool);
   g_free (self->disk_volume);
@@ -143,6 +149,18 @@ vireo_install_plan_set_tree (VireoInstallPlan *self,
   g_return_if_fail (VIREO_IS_INSTALL_PLAN (self));
   g_set_object (&self->tree, tree);
 }
+
+void
+vireo_install_plan_set_unattended (VireoInstallPlan      *self,
+                                   const VireoUnattended *unattended)
+{
+  g_return_if_fail (VIREO_IS_INSTALL_PLAN (self));
+  vireo_unattended_free (self->unattended);
+  self->unattended = vireo_unattended_copy (unattended);
+}
+
+const char *vireo_install_plan_get_unattended_file (VireoInstallPlan *self) { return self->unattended_file; }
+const char *vireo_install_plan_get_unattended_script (VireoInstallPlan *self) { return self->unattended_script; }
 
 void
 vireo_install_plan_set_media_path (VireoInstallPlan *self,
@@ -611,6 +629,8 @@ vireo_install_plan_build (VireoInstallPlan *self,
   g_clear_pointer (&self->resolved_virt_type, g_free);
   g_clear_pointer (&self->volume_name, g_free);
   g_clear_pointer (&self->cmdline, g_free);
+  g_clear_pointer (&self->unattended_file, g_free);
+  g_clear_pointer (&self->unattended_script, g_free);
 
   method = vireo_install_source_get_method (self->source);
 
@@ -656,6 +676,25 @@ vireo_install_plan_build (VireoInstallPlan *self,
         self->cmdline = g_strconcat (tree_args, " ", extra, NULL);
       else
         self->cmdline = g_strdup (tree_args ? tree_args : extra);
+    }
+  if (self->unattended != NULL)
+    {
+      g_autofree char *script_args = NULL;
+
+      /* The answers travel in the installer's initrd: a tree's. */
+      if (method != VIREO_INSTALL_METHOD_URL)
+        return invalid (error, _("An unattended install needs a network install tree: the answers "
+                                 "go in the initrd of the installer it downloads."));
+      if (!vireo_unattended_generate (self->unattended, self->os, &self->unattended_file,
+                                      &self->unattended_script, &script_args, error))
+        return FALSE;
+      if (script_args != NULL && *script_args != '\0')
+        {
+          char *both = self->cmdline ? g_strconcat (self->cmdline, " ", script_args, NULL)
+                                     : g_strdup (script_args);
+          g_free (self->cmdline);
+          self->cmdline = both;
+        }
     }
   else if (method == VIREO_INSTALL_METHOD_KERNEL)
     {

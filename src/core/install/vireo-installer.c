@@ -1077,6 +1077,28 @@ download_cb (GObject      *source,
   g_ptr_array_add (self->cached_files, g_strdup (self->kernel_path));
   if (self->initrd_path != NULL)
     g_ptr_array_add (self->cached_files, g_strdup (self->initrd_path));
+  /* An unattended install's answers ride in the installer's initrd. */
+  if (vireo_install_plan_get_unattended_script (self->plan) != NULL)
+    {
+      if (self->initrd_path == NULL)
+        error = g_error_new_literal (VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                                     _("This install tree has no initrd to carry the unattended "
+                                       "install’s answers."));
+      else
+        {
+          set_text (self, _("Adding the unattended install’s answers to the installer…"));
+          vireo_unattended_inject_initrd (self->initrd_path,
+                                          vireo_install_plan_get_unattended_file (self->plan),
+                                          vireo_install_plan_get_unattended_script (self->plan),
+                                          &error);
+        }
+      if (error != NULL)
+        {
+          fail_run (self, error);
+          g_object_unref (self);
+          return;
+        }
+    }
   if (!run_cancelled (self))
     {
       if (self->upload)

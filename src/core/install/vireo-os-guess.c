@@ -539,6 +539,24 @@ vireo_os_guess_for_media (const char    *iso_path,
   return guess;
 }
 
+gpointer
+vireo_os_guess_dup_osinfo_os (VireoOsGuess *self)
+{
+  OsinfoDb *db;
+  OsinfoOs *os = NULL;
+
+  g_return_val_if_fail (VIREO_IS_OS_GUESS (self), NULL);
+
+  if (self->id == NULL)
+    return NULL;
+  g_mutex_lock (&db_lock);
+  db = db_get_locked ();
+  if (db != NULL && (os = osinfo_db_get_os (db, self->id)) != NULL)
+    g_object_ref (os);
+  g_mutex_unlock (&db_lock);
+  return os;
+}
+
 VireoOsGuess *
 vireo_os_guess_for_short_id (const char  *short_id,
                              GError     **error)

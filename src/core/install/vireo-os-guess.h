@@ -67,4 +67,8 @@ guint         vireo_os_guess_get_memory_mib      (VireoOsGuess *self);  /* recom
 guint         vireo_os_guess_get_vcpus           (VireoOsGuess *self);
 guint         vireo_os_guess_get_disk_gib        (VireoOsGuess *self);
 
+/* For the engine: the libosinfo OsinfoOs behind the guess (a new
+ * reference), or NULL for a generic guess or without a database. */
+gpointer      vireo_os_guess_dup_osinfo_os       (VireoOsGuess *self);
+
 G_END_DECLS
