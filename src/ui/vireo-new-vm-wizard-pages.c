@@ -449,12 +449,70 @@ update_summary (VireoNewVmWizard *self)
                           self->connection ? vireo_connection_get_display_name (self->connection) : "",
                           method, os ? vireo_os_guess_get_name (os) : _("unknown"),
                           _vireo_new_vm_wizard_spin_value (self->memory_spin), _vireo_new_vm_wizard_spin_value (self->cpus_spin), storage);
+  {
+    g_autoptr(VireoUnattended) answers = _vireo_new_vm_wizard_dup_unattended (self);
+
+    if (answers != NULL)
+      {
+        /* Translators: the summary's last line, "Unattended: as alice" */
+        char *more = g_strdup_printf (_("%s\nUnattended: as %s"), text, vireo_unattended_get_user (answers));
+        g_free (text);
+        text = more;
+      }
+  }
   gtk_label_set_text (self->summary_label, text);
+}
+
+/* The answers for an unattended install, or NULL for an interactive one
+ * (not ticked, or not a network tree). */
+VireoUnattended *
+_vireo_new_vm_wizard_dup_unattended (VireoNewVmWizard *self)
+{
+  g_autofree char *zone = NULL;
+  g_autofree char *host = NULL;
+  VireoUnattended *answers;
+
+  if (_vireo_new_vm_wizard_get_method (self) != VIREO_INSTALL_METHOD_URL ||
+      !gtk_check_button_get_active (self->unattended_check))
+    return NULL;
+  answers = vireo_unattended_new (gtk_editable_get_text (GTK_EDITABLE (self->unattended_user_entry)),
+                                  gtk_editable_get_text (GTK_EDITABLE (self->unattended_password_entry)));
+  zone = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->unattended_timezone_entry))));
+  host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->unattended_hostname_entry))));
+  vireo_unattended_set_timezone (answers, *zone ? zone : NULL);
+  vireo_unattended_set_hostname (answers, *host ? host : NULL);
+  return answers;
+}
+
+/* The unattended section: offered for network trees; its answers checked
+ * where they are typed. */
+static char *
+check_unattended (VireoNewVmWizard *self)
+{
+  gboolean tree = _vireo_new_vm_wizard_get_method (self) == VIREO_INSTALL_METHOD_URL;
+  gboolean on = tree && gtk_check_button_get_active (self->unattended_check);
+  g_autoptr(VireoUnattended) answers = _vireo_new_vm_wizard_dup_unattended (self);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_visible (self->unattended_group, tree);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_user_entry), on);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_password_entry), on);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_timezone_entry), on);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_hostname_entry), on);
+  if (answers != NULL && !vireo_unattended_check (answers, &error))
+    {
+      _vireo_new_vm_wizard_set_error (GTK_WIDGET (self->unattended_user_entry), self->unattended_error_label,
+                                      error->message);
+      return g_strdup (error->message);
+    }
+  _vireo_new_vm_wizard_set_error (GTK_WIDGET (self->unattended_user_entry), self->unattended_error_label, NULL);
+  return NULL;
 }
 
 char *
 _vireo_new_vm_wizard_check_name (VireoNewVmWizard *self)
 {
+  g_autofree char *unattended_error = check_unattended (self);
   g_autofree char *name = _vireo_new_vm_wizard_dup_name (self);
   g_autofree char *name_error = NULL;
   g_autofree char *network_error = NULL;
@@ -529,7 +587,9 @@ _vireo_new_vm_wizard_check_name (VireoNewVmWizard *self)
 
   if (name_error != NULL)
     return g_steal_pointer (&name_error);
-  return g_steal_pointer (&network_error);
+  if (network_error != NULL)
+    return g_steal_pointer (&network_error);
+  return g_steal_pointer (&unattended_error);
 }
 
 static void

@@ -66,6 +66,13 @@ struct _VireoNewVmWizard
   GtkLabel           *virt_error_label;
 
   GtkStack           *source_stack;
+  GtkWidget          *unattended_group;
+  GtkCheckButton     *unattended_check;
+  GtkEntry           *unattended_user_entry;
+  GtkPasswordEntry   *unattended_password_entry;
+  GtkEntry           *unattended_timezone_entry;
+  GtkEntry           *unattended_hostname_entry;
+  GtkLabel           *unattended_error_label;
   GtkEntry           *iso_entry;
   GtkWidget          *iso_browse_button;
   GtkCheckButton     *iso_upload_check;   /* remote hosts: the ISO is ours, uploaded */
@@ -193,6 +200,7 @@ void                 _vireo_new_vm_wizard_set_error     (GtkWidget        *field
 VireoInstallMethod   _vireo_new_vm_wizard_get_method    (VireoNewVmWizard *self);
 gboolean             _vireo_new_vm_wizard_get_paravirt  (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_virt_type (VireoNewVmWizard *self);
+VireoUnattended     *_vireo_new_vm_wizard_dup_unattended (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_arch      (VireoNewVmWizard *self);
 
 static inline guint

@@ -647,6 +647,13 @@ vireo_new_vm_wizard_class_init (VireoNewVmWizardClass *klass)
   BIND (accel_group);
   BIND (accel_dropdown);
   BIND (accel_model);
+  BIND (unattended_group);
+  BIND (unattended_check);
+  BIND (unattended_user_entry);
+  BIND (unattended_password_entry);
+  BIND (unattended_timezone_entry);
+  BIND (unattended_hostname_entry);
+  BIND (unattended_error_label);
   BIND (iso_entry);
   BIND (iso_browse_button);
   BIND (iso_upload_check);

@@ -5,6 +5,10 @@ offer Xen PV and HVM guests), each checked in the configuration shown by
 "Customize configuration before install" and then created:
 1. A paravirtualized (Xen PV) guest from a Debian tree over HTTP, on a host
    bridge: OS type xen, the tree's Xen kernel booted directly, the bridge.
+3. (after 2) An unattended install from the same tree: a user name the
+   installer refuses is flagged where it is typed and holds Finish back;
+   with good answers the summary says so and the VM is made (what the
+   installer's initrd then carries is checked by test-installer).
 2. A manual kernel boot (kernel, initrd and command line from files here)
    with macvtap on a host device: the summary names the kernel its install
    phase boots; the final configuration boots from the disk and has a
@@ -145,6 +149,39 @@ def test_new_vm_variants(s):
         raise V.HarnessError("the final configuration still boots the install kernel:\n" + text)
     V.log("final configuration: boots from disk; macvtap on eth0")
     finish_and_wait(s, w, win, "wizard-kernel", page="customize")
+
+    # 3. Unattended from the tree --------------------------------------------------
+    w = open_wizard(s, win)
+    hvm = first(s, w.page("method"), "check box", re.compile(r"^Fully virtualized"), 5)
+    if "checked" not in s.states(hvm):
+        w.choose("method", r"^Fully virtualized")
+    w.choose("method", r"^Network install")
+    w.press("Forward", "method", "a network tree")
+    w.wait_step(2)
+    w.type_into("source", "URL", url)
+    w.wait_label("source", r"^Found: ", 60, "the tree to be detected")
+    w.press("Forward", "source", "a detected tree")
+    w.wait_step(3)
+    w.wait_label("os", r"^Detected: ", 60, "the OS identified from the tree")
+    w.press("Forward", "os", "the detected OS")
+    w.wait_step(4)
+    w.press("Forward", "resources", "memory and CPUs")
+    w.wait_step(5)
+    w.press("Forward", "storage", "a disk that fits")
+    w.wait_step(6)
+    w.type_into("name", "Name", "wizard-unattended")
+    w.choose("name", r"^Install without questions")
+    w.type_into("name", "User name", "Bad User")
+    V.log("bad user:", w.wait_label("name", r"is not a user name the installer accepts", 10,
+                                    "the refusal of a user name with a space and a capital"))
+    if w.sensitive("Finish"):
+        raise V.HarnessError("Finish is sensitive with a user name the installer refuses")
+    w.type_into("name", "User name", "alice")
+    s.type_text(first(s, w.page("name"), "entry", "Password"), "s3cret")
+    w.type_into("name", "Time zone", "Europe/Paris")
+    w.type_into("name", "Host name", "web1")
+    V.log("summary:", w.wait_label("name", r"(?m)^Unattended: as alice$", 10, "the summary's unattended line"))
+    finish_and_wait(s, w, win, "wizard-unattended")
 
 
 if __name__ == "__main__":
