@@ -20,13 +20,17 @@ dir=$(mktemp -d /tmp/vireo-libvirtd-isolated-XXXXXX)
 mkdir -p "$dir/etc"
 cp -a /etc/libvirt/. "$dir/etc/"
 rm -rf "$dir/etc/qemu/"*.xml "$dir/etc/storage" "$dir/etc/qemu/autostart" 2>/dev/null || true
+# Guests run as root, as in libvirtd-qemu.sh: where /dev/kvm is root's only
+# (no udev), libvirt would find KVM unusable for libvirt-qemu, drop its
+# QEMU capabilities and probe QEMU again at every lookup (a minute a call).
+printf 'user = "root"\ngroup = "root"\n' >> "$dir/etc/qemu.conf"
 mount --bind "$dir/etc" /etc/libvirt
 for d in /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
   mkdir -p "$d"
   mount -t tmpfs -o mode=0755 tmpfs "$d"
 done
 mkdir -p "$dir/sock" /var/lib/libvirt/qemu /var/lib/libvirt/images /var/lib/libvirt/boot /var/log/libvirt/qemu
-# QEMU runs as libvirt-qemu: it must reach its own state.
+# Should QEMU run as libvirt-qemu after all, it must reach its own state.
 chown libvirt-qemu: /var/lib/libvirt/qemu 2>/dev/null || true
 
 # VIREO_LIBVIRTD_TCP=1: it also listens on a free TCP port of 127.0.0.1,
