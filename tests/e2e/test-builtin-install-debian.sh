@@ -14,21 +14,9 @@ set -u
 : "${VIREO_BUILD_ROOT:?VIREO_BUILD_ROOT is not set: run through meson test}"
 : "${VIREO_SOURCE_ROOT:?VIREO_SOURCE_ROOT is not set: run through meson test}"
 
-# No libvirt daemon can be reached or started: in a mount namespace of its
-# own (root), /run/libvirt is an empty tmpfs and the daemons' programs are
-# not executable, so "a machine without libvirt" holds even where the
-# machine has libvirt installed.
-if [ "${VIREO_NO_LIBVIRT:-}" != 1 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
-    exec env VIREO_NO_LIBVIRT=1 unshare --mount --propagation private -- bash "$0" "$@"
-  fi
-  echo "1..1"; echo "not ok 1 - hiding libvirt needs root and unshare (util-linux)"; exit 1
-fi
-if [ -d /run/libvirt ]; then mount -t tmpfs -o mode=0755 tmpfs /run/libvirt || exit 1; fi
-for daemon in /usr/sbin/libvirtd /usr/sbin/virtqemud /usr/sbin/virtproxyd /usr/sbin/virtlogd; do
-  if [ -e "$daemon" ]; then mount --bind /dev/null "$daemon" || exit 1; fi
-done
-
+# Run through tests/lib/no-libvirt.sh: no libvirt daemon can be reached or
+# started, so "a machine without libvirt" holds even where this one has
+# libvirt installed.
 VIREOCTL="$VIREO_BUILD_ROOT/src/cli/vireoctl"
 . "$VIREO_SOURCE_ROOT/tests/e2e/debian-tree.sh"
 URI=builtin:///session
@@ -71,7 +59,9 @@ for p in qemu-system-x86_64 qemu-img convert; do
   command -v "$p" >/dev/null ||
     { echo "1..1"; echo "not ok 1 - $p is missing (tools/deps/test.txt)"; exit 1; }
 done
-if ! command -v virsh >/dev/null; then
+if [ "${VIREO_NO_LIBVIRT:-}" != 1 ]; then
+  not_ok "run through tests/lib/no-libvirt.sh (meson test e2e-builtin-install-debian)"
+elif ! command -v virsh >/dev/null; then
   ok "no libvirt client here at all"
 elif ! timeout 30 virsh -c qemu:///system uri >/dev/null 2>&1 &&
      ! timeout 30 virsh -c qemu:///session uri >/dev/null 2>&1; then
