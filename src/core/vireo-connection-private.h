@@ -168,6 +168,11 @@ struct _VireoConnectionClass {
    * (vireo_host_drives_scan_local). */
   GPtrArray        *(*list_drives)     (VireoConnection  *self,
                                         GError          **error);
+  /* The volumes of a pool (VireoVolumeInfo), refreshed first. NULL: not
+   * offered. */
+  GPtrArray        *(*list_volumes)    (VireoConnection  *self,
+                                        const char       *pool,
+                                        GError          **error);
 
   gpointer padding[8];
 };

@@ -841,6 +841,71 @@ vireo_connection_list_drives_finish (VireoConnection *self,
 }
 
 static void
+volumes_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  VireoConnection *self = source_object;
+  VireoConnectionClass *klass = VIREO_CONNECTION_GET_CLASS (self);
+  GError *error = NULL;
+  GPtrArray *volumes;
+
+  if (klass->list_volumes == NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                               _("This connection has no storage pools to browse."));
+      return;
+    }
+  volumes = klass->list_volumes (self, task_data, &error);
+  if (volumes == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, volumes, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+vireo_connection_list_volumes_async (VireoConnection     *self,
+                                     const char          *pool,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  VireoConnectionPrivate *priv = vireo_connection_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIREO_IS_CONNECTION (self));
+  g_return_if_fail (pool != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_connection_list_volumes_async);
+  g_task_set_task_data (task, g_strdup (pool), g_free);
+  if (priv->state != VIREO_CONNECTION_STATE_CONNECTED)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_CONNECTED,
+                               _("%s is not connected."), priv->display_name);
+      return;
+    }
+  vireo_worker_run (priv->calls, task, volumes_thread);
+}
+
+GPtrArray *
+vireo_connection_list_volumes_finish (VireoConnection *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+vireo_connection_can_list_volumes (VireoConnection *self)
+{
+  g_return_val_if_fail (VIREO_IS_CONNECTION (self), FALSE);
+  return VIREO_CONNECTION_GET_CLASS (self)->list_volumes != NULL;
+}
+
+static void
 capabilities_thread (GTask        *task,
                      gpointer      source_object,
                      gpointer      task_data,

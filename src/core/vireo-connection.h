@@ -107,6 +107,21 @@ GPtrArray           *vireo_connection_list_drives_finish (VireoConnection *self,
                                                           GAsyncResult    *result,
                                                           GError         **error);
 
+/* The volumes of one of the host's pools (a GPtrArray of VireoVolumeInfo,
+ * by name, transfer full), the pool refreshed first so files copied there
+ * show. Read on the connection's worker; VIREO_ERROR_UNSUPPORTED where the
+ * backend has no pools to browse. */
+void                 vireo_connection_list_volumes_async  (VireoConnection     *self,
+                                                           const char          *pool,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+GPtrArray           *vireo_connection_list_volumes_finish (VireoConnection *self,
+                                                           GAsyncResult    *result,
+                                                           GError         **error);
+/* Whether list_volumes is offered (main thread, cheap). */
+gboolean             vireo_connection_can_list_volumes    (VireoConnection *self);
+
 /* Library set-up: libvirt-glib's event loop on the default main context.
  * Call once from main() before making connections. */
 void                 vireo_core_init                    (void);

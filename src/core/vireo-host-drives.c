@@ -164,6 +164,16 @@ vireo_host_drive_from_nodedev (const char *xml)
   return drive;
 }
 
+void
+vireo_volume_info_free (VireoVolumeInfo *volume)
+{
+  if (volume == NULL)
+    return;
+  g_free (volume->name);
+  g_free (volume->path);
+  g_free (volume);
+}
+
 VireoHostDrive *
 vireo_host_drives_find (GPtrArray  *drives,
                         const char *path)

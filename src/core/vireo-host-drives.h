@@ -23,6 +23,15 @@ GPtrArray      *vireo_host_drives_scan_local (const char *dev_dir,
 /* The drive a libvirt node device's XML describes, or NULL when it is not
  * a CD/DVD drive (or the XML is not a storage device's). */
 VireoHostDrive *vireo_host_drive_from_nodedev (const char *xml);
+/* A storage volume of a host's pool, as a picker shows it. */
+typedef struct {
+  char    *name;
+  char    *path;       /* on the host */
+  guint64  capacity;   /* bytes */
+} VireoVolumeInfo;
+
+void            vireo_volume_info_free       (VireoVolumeInfo *volume);
+
 /* By path: /dev/sr0 before /dev/sr1. */
 void            vireo_host_drives_sort       (GPtrArray  *drives);
 /* The drive with that path in `drives`, or NULL. */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "vireo-new-vm-wizard-private.h"
+#include "vireo-volume-chooser.h"
 #include "vireo-fetcher.h"
 #include "vireo-types.h"
 
@@ -127,6 +128,16 @@ _vireo_new_vm_wizard_choose_file (VireoNewVmWizard *self,
 static void
 on_browse_iso (VireoNewVmWizard *self)
 {
+  /* A remote host's ISO is one of its files: browse its storage. */
+  if (self->remote && !gtk_check_button_get_active (self->iso_upload_check) &&
+      self->connection != NULL && vireo_connection_can_list_volumes (self->connection))
+    {
+      g_autofree char *title = g_strdup_printf (_("Choose an ISO Image on %s"),
+                                                vireo_connection_get_display_name (self->connection));
+
+      vireo_volume_chooser_open (GTK_WINDOW (self), self->connection, title, GTK_EDITABLE (self->iso_entry));
+      return;
+    }
   choose_file (self, self->iso_entry, _("Choose an ISO Image"), FILTER_ISO);
 }
 
@@ -638,9 +649,6 @@ _vireo_new_vm_wizard_check_source (VireoNewVmWizard *self)
   if (source == NULL)
     return g_strdup (error->message);
 
-  /* Browsing this computer makes sense for a file of ours. */
-  gtk_widget_set_sensitive (self->iso_browse_button,
-                            !self->remote || gtk_check_button_get_active (self->iso_upload_check));
   if (method == VIREO_INSTALL_METHOD_ISO && local_iso (self))
     {
       g_autofree char *key = g_strdup_printf ("iso:%s", vireo_install_source_get_path (source));

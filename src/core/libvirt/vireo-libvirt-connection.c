@@ -1170,6 +1170,7 @@ vireo_libvirt_connection_class_init (VireoLibvirtConnectionClass *klass)
   conn_class->get_domain_xml = vireo_libvirt_connection_get_domain_xml;
   conn_class->image_dir = vireo_libvirt_connection_image_dir;
   conn_class->list_drives = vireo_libvirt_connection_list_drives;
+  conn_class->list_volumes = vireo_libvirt_connection_list_volumes;
 }
 
 static void

@@ -27,6 +27,7 @@ int           vireo_libvirt_connection_open_console  (VireoConnection  *conn,
 /* vireo-libvirt-storage.c: creating VMs */
 char             *vireo_libvirt_connection_get_capabilities (VireoConnection *conn, GError **error);
 GPtrArray        *vireo_libvirt_connection_list_drives     (VireoConnection *conn, GError **error);
+GPtrArray        *vireo_libvirt_connection_list_volumes    (VireoConnection *conn, const char *pool, GError **error);
 gboolean          vireo_libvirt_connection_needs_upload   (VireoConnection *conn);
 VireoPoolDetails *vireo_libvirt_connection_get_pool       (VireoConnection *conn,
                                                            const char      *name,

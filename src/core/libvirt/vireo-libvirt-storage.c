@@ -291,6 +291,69 @@ lookup_pool (virConnectPtr conn,
   return pool;
 }
 
+static int
+compare_volume_names (gconstpointer a,
+                      gconstpointer b)
+{
+  const VireoVolumeInfo *x = *(VireoVolumeInfo * const *) a;
+  const VireoVolumeInfo *y = *(VireoVolumeInfo * const *) b;
+
+  return g_strcmp0 (x->name, y->name);
+}
+
+GPtrArray *
+vireo_libvirt_connection_list_volumes (VireoConnection *conn_base,
+                                       const char      *pool_name,
+                                       GError         **error)
+{
+  virConnectPtr conn = vireo_libvirt_connection_ref_conn (VIREO_LIBVIRT_CONNECTION (conn_base), error);
+  virStoragePoolPtr pool;
+  virStorageVolPtr *vols = NULL;
+  GPtrArray *out = NULL;
+  int n;
+
+  if (conn == NULL)
+    return NULL;
+  if ((pool = lookup_pool (conn, pool_name, error)) == NULL)
+    goto done;
+  /* Files copied into the pool's directory by other means show too. */
+  virStoragePoolRefresh (pool, 0);
+  virResetLastError ();
+  n = virStoragePoolListAllVolumes (pool, &vols, 0);
+  if (n < 0)
+    {
+      set_error (error, VIREO_ERROR_FAILED, _("Could not list the volumes of the pool."));
+      goto done;
+    }
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_volume_info_free);
+  for (int i = 0; i < n; i++)
+    {
+      VireoVolumeInfo *v = g_new0 (VireoVolumeInfo, 1);
+      virStorageVolInfo info;
+      char *path = virStorageVolGetPath (vols[i]);
+
+      v->name = g_strdup (virStorageVolGetName (vols[i]));
+      v->path = g_strdup (path);
+      if (virStorageVolGetInfo (vols[i], &info) == 0)
+        v->capacity = info.capacity;
+      free (path);
+      virStorageVolFree (vols[i]);
+      if (v->path == NULL)
+        vireo_volume_info_free (v);
+      else
+        g_ptr_array_add (out, v);
+    }
+  free (vols);
+  g_ptr_array_sort (out, compare_volume_names);
+
+done:
+  if (pool != NULL)
+    virStoragePoolFree (pool);
+  virResetLastError ();
+  virConnectClose (conn);
+  return out;
+}
+
 char *
 vireo_libvirt_connection_create_volume (VireoConnection *conn_base,
                                         const char      *pool_name,
