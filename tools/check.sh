@@ -71,6 +71,33 @@ else
   failed=$((failed + 1)); status=1
 fi
 
+# The names of the tests that failed, and the end of each one's output, just
+# above the summary line: CI often keeps only the last lines of the log.
+report_failures() {  # build dir, log base
+  local log=$1/meson-logs/${2:-testlog}.json
+  [ -f "$log" ] || return 0
+  /usr/bin/python3 - "$log" "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    t = json.loads(line)
+    if t.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
+        continue
+    out = ((t.get("stdout") or "") + (t.get("stderr") or "")).rstrip().splitlines()[-15:]
+    print(f"--- FAILED in {sys.argv[2]}: {t.get('name')} ({t.get('result')}, {t.get('duration', 0):.0f} s)")
+    for l in out:
+        print("    " + l[:200])
+PY
+}
+if [ "$failed" -ne 0 ]; then
+  echo "== Failures =="
+  report_failures "$build"
+  report_failures "$asan"
+  report_failures "$asan" testlog-leaky-deps
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
 exit $status
