@@ -111,9 +111,7 @@ class Wizard:
 
     def type_into(self, page, name, text):
         e = self.entry(page, name)
-        self.s.type_text(e, text)
-        self.s.wait_for(lambda: self.s.text_of(e) == text, 5,
-                        what="the %r field to hold %r" % (name, text))
+        self.s.type_text(e, text, verify=True)
         return e
 
     def pick_generic_os(self):

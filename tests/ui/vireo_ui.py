@@ -797,18 +797,35 @@ class Session:
             pass
         self.mouse_click(acc)
 
-    def type_text(self, entry, text, replace=True):
+    def type_text(self, entry, text, replace=True, verify=False):
         """Type text into an entry with real key events (GTK 4.8 has no
-        AT-SPI EditableText), after focusing it with a pointer click."""
-        self.mouse_click(entry)
-        time.sleep(0.1)
-        if replace:
-            self.xdotool("key", "--clearmodifiers", "ctrl+a")
-            self.xdotool("key", "--clearmodifiers", "BackSpace")
-        if text:
-            t0 = time.monotonic()
-            self.xdotool("type", "--delay", "5", "--clearmodifiers", text)
-            log("typed %d characters in %.2f s" % (len(text), time.monotonic() - t0))
+        AT-SPI EditableText), after focusing it with a pointer click.
+
+        With verify, the entry must then hold exactly text. xdotool's typing
+        is not the app under test: when the X server is loaded by another
+        test beside this one, a keystroke can land before the focus does, so
+        a mismatch is typed again (twice at most, each logged) before it
+        fails."""
+        for attempt in range(3):
+            self.mouse_click(entry)
+            time.sleep(0.1 + 0.4 * attempt)
+            if replace or attempt:
+                self.xdotool("key", "--clearmodifiers", "ctrl+a")
+                self.xdotool("key", "--clearmodifiers", "BackSpace")
+            if text:
+                t0 = time.monotonic()
+                self.xdotool("type", "--delay", str(5 + 20 * attempt), "--clearmodifiers", text)
+                log("typed %d characters in %.2f s" % (len(text), time.monotonic() - t0))
+            if not verify:
+                return
+            try:
+                self.wait_for(lambda: self.text_of(entry) == text, 5)
+                return
+            except HarnessError:
+                log("typing into %r: the entry holds %r instead of %r; typing it again"
+                    % (entry.get_name(), self.text_of(entry), text))
+        raise HarnessError("the entry %r holds %r after typing %r three times"
+                           % (entry.get_name(), self.text_of(entry), text))
 
     def key(self, *keys):
         self.xdotool("key", "--clearmodifiers", *keys)
