@@ -507,6 +507,10 @@ on_agent_update (SpiceMainChannel  *channel,
 {
   self->last_resize_w = self->last_resize_h = 0;
   vireo_spice_display_queue_guest_resize (self);
+  /* The agent's capabilities may come after it connected: offer our
+   * clipboard once they allow it. */
+  if (self->clipboard != NULL && !self->clipboard_announced)
+    vireo_spice_display_offer_clipboard (self);
   g_object_notify (G_OBJECT (self), "agent-connected");
 }
 
@@ -530,6 +534,7 @@ on_guest_grab (SpiceMainChannel  *channel,
 {
   if (selection != VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD)
     return FALSE;
+  self->clipboard_announced = FALSE;  /* the guest's grab replaces ours */
   for (guint i = 0; i < ntypes; i++)
     if (types[i] == VD_AGENT_CLIPBOARD_UTF8_TEXT)
       {
@@ -642,6 +647,7 @@ on_local_clipboard_changed (GdkClipboard      *clipboard,
 {
   GdkContentFormats *formats;
   guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+  gboolean has_text;
 
   /* Our own copy of the guest's text coming back. */
   if (gdk_clipboard_is_local (clipboard) && self->guest_owns_clipboard)
@@ -650,10 +656,19 @@ on_local_clipboard_changed (GdkClipboard      *clipboard,
   if (!clipboard_usable (self))
     return;
 
+  /* GTK says "changed" twice for each step on X11, and a new owner's
+   * formats come in a second step (first none, then its own): tell the
+   * agent only what differs from what it was last told. The text itself
+   * is read when the guest asks for it, so a new owner with text again
+   * needs no new grab. */
   formats = gdk_clipboard_get_formats (clipboard);
-  if (gdk_content_formats_contain_gtype (formats, G_TYPE_STRING) ||
-      gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8") ||
-      gdk_content_formats_contain_mime_type (formats, "text/plain"))
+  has_text = gdk_content_formats_contain_gtype (formats, G_TYPE_STRING) ||
+             gdk_content_formats_contain_mime_type (formats, "text/plain;charset=utf-8") ||
+             gdk_content_formats_contain_mime_type (formats, "text/plain");
+  if (has_text == self->clipboard_announced)
+    return;
+  self->clipboard_announced = has_text;
+  if (has_text)
     spice_main_channel_clipboard_selection_grab (self->main, VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD,
                                                  types, G_N_ELEMENTS (types));
   else
@@ -682,6 +697,7 @@ vireo_spice_display_clipboard_detach (VireoSpiceDisplay *self)
   g_clear_signal_handler (&self->clipboard_changed_id, self->clipboard);
   g_clear_object (&self->clipboard);
   self->guest_owns_clipboard = FALSE;
+  self->clipboard_announced = FALSE;
 }
 
 static void
@@ -690,8 +706,15 @@ on_agent_connected_changed (SpiceMainChannel  *channel,
                             VireoSpiceDisplay *self)
 {
   /* Offer what is on our clipboard to a newly started agent. */
+  self->clipboard_announced = FALSE;
   if (self->clipboard != NULL && agent_connected (self))
     on_local_clipboard_changed (self->clipboard, self);
+}
+
+void
+vireo_spice_display_offer_clipboard (VireoSpiceDisplay *self)
+{
+  on_local_clipboard_changed (self->clipboard, self);
 }
 
 void

@@ -67,6 +67,7 @@ struct _VireoSpiceDisplay
   gulong               clipboard_changed_id;
   GCancellable        *clipboard_cancellable;
   gboolean             guest_owns_clipboard;
+  gboolean             clipboard_announced;  /* our grab sent to the agent */
 };
 
 /* vireo-spice-display.c */
@@ -90,6 +91,7 @@ void     vireo_spice_display_update_cursor       (VireoSpiceDisplay *self);
 void     vireo_spice_display_attach_main         (VireoSpiceDisplay *self);
 void     vireo_spice_display_attach_cursor       (VireoSpiceDisplay *self);
 void     vireo_spice_display_clipboard_attach    (VireoSpiceDisplay *self);
+void     vireo_spice_display_offer_clipboard     (VireoSpiceDisplay *self);
 void     vireo_spice_display_clipboard_detach    (VireoSpiceDisplay *self);
 void     vireo_spice_display_queue_guest_resize  (VireoSpiceDisplay *self);
 void     vireo_spice_display_update_mouse_mode   (VireoSpiceDisplay *self);

@@ -6,6 +6,7 @@
  * motion in memory. Real X pointer motion over the widget (xdotool) must
  * reach the guest as motion of the same size and direction; QMP reads the
  * guest's sums. Anything missing fails the test with the reason. */
+#include "display-test-util.h"
 #include "vireo-config.h"
 
 #include <gio/gio.h>
@@ -24,63 +25,6 @@ static struct {
   GDataInputStream  *qmp_in;
   GSocketConnection *qmp;
 } env;
-
-static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-start_xvfb (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *xvfb;
-  char buf[32] = { 0 };
-  gssize len = 0;
-  int fds[2];
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return NULL;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    g_error ("DISPLAY is unset and Xvfb is missing (package xvfb, tools/deps/test.txt)");
-  g_assert_cmpint (pipe (fds), ==, 0);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3", "-screen", "0",
-                                      "640x480x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_assert_no_error (error);
-  g_clear_object (&launcher);
-  while (len < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + len, sizeof buf - 1 - len);
-      if (r <= 0)
-        break;
-      len += r;
-    }
-  close (fds[0]);
-  g_strchomp (buf);
-  if (*buf == '\0')
-    g_error ("Xvfb did not report a display");
-  {
-    g_autofree char *display = g_strdup_printf (":%s", buf);
-    g_setenv ("DISPLAY", display, TRUE);
-  }
-  g_unsetenv ("WAYLAND_DISPLAY");
-  return xvfb;
-}
 
 static char *
 qmp (const char *json)
@@ -126,7 +70,7 @@ run_and_pump (const char * const *argv)
 
   g_assert_no_error (error);
   while (g_subprocess_get_identifier (proc) != NULL)
-    pump (20);
+    test_pump (20);
   return g_subprocess_get_successful (proc);
 }
 
@@ -139,7 +83,7 @@ move_to (int x, int y)
                          "mousemove", "--window", "%1", xs, ys, NULL };
 
   g_assert_true (run_and_pump (argv));
-  pump (300);
+  test_pump (300);
 }
 
 static void
@@ -196,7 +140,7 @@ test_relative (gconstpointer data)
   }
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   qemu = g_subprocess_launcher_spawn (launcher, &error, "qemu-system-x86_64", "-accel", "tcg",
                                       "-m", "16", "-nodefaults", "-vga", "std", "-display", "none",
                                       spice ? "-spice" : "-vnc", display_arg, "-drive", drive, "-boot", "a",
@@ -229,7 +173,7 @@ test_relative (gconstpointer data)
         g_error ("the boot-sector guest did not get ready (%s)", r);
       g_usleep (200 * 1000);
     }
-  pump (1000);
+  test_pump (1000);
 
   window = gtk_window_new ();
   gtk_window_set_title (GTK_WINDOW (window), "Vireo pointer test");
@@ -256,9 +200,9 @@ test_relative (gconstpointer data)
   }
   end = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   while (initialized == 0 && g_get_monotonic_time () < end)
-    pump (20);
+    test_pump (20);
   g_assert_cmpint (initialized, ==, 1);
-  pump (500);
+  test_pump (500);
 
   /* A PS/2 mouse only (and no SPICE agent): QEMU asks for relative motion. */
   g_assert_false (spice ? vireo_spice_display_get_absolute_pointer (VIREO_SPICE_DISPLAY (display))
@@ -272,7 +216,7 @@ test_relative (gconstpointer data)
   end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   do
     {
-      pump (200);
+      test_pump (200);
       guest_motion (&x, &y, &n);
     }
   while ((x - x0 != 150 || y - y0 != -150) && g_get_monotonic_time () < end);
@@ -286,7 +230,7 @@ test_relative (gconstpointer data)
     vireo_spice_display_close (VIREO_SPICE_DISPLAY (display));
   else
     vireo_vnc_display_close (VIREO_VNC_DISPLAY (display));
-  pump (200);
+  test_pump (200);
   gtk_window_destroy (GTK_WINDOW (window));
   g_free (qmp ("{\"execute\":\"quit\"}"));
   g_subprocess_wait (qemu, NULL, NULL);
@@ -305,17 +249,18 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   env.tmpdir = g_dir_make_tmp ("vireo-vnc-pointer-XXXXXX", NULL);
-  xvfb = start_xvfb ();
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!test_start_xvfb (640, 480, &xvfb, &error))
+      g_error ("%s", error->message);
+  }
   if (!gtk_init_check ())
     g_error ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
   g_test_add_data_func ("/vnc/pointer/relative", GINT_TO_POINTER (FALSE), test_relative);
   g_test_add_data_func ("/spice/pointer/relative", GINT_TO_POINTER (TRUE), test_relative);
   ret = g_test_run ();
   g_rmdir (env.tmpdir);
-  if (xvfb != NULL)
-    {
-      g_subprocess_send_signal (xvfb, SIGTERM);
-      g_subprocess_wait (xvfb, NULL, NULL);
-    }
+  test_stop_process (xvfb);
   return ret;
 }

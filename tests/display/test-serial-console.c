@@ -3,6 +3,7 @@
  * pair): what the peer writes shows in the terminal, what is typed reaches
  * the peer, and the peer hanging up is seen. GTK needs a display: an Xvfb
  * of the test's own when DISPLAY is unset (missing Xvfb fails the test). */
+#include "display-test-util.h"
 #include "vireo-config.h"
 
 #include <gio/gio.h>
@@ -19,77 +20,6 @@
 
 static GSubprocess *xvfb;
 static char *setup_error;
-
-static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-/* A failed assertion aborts the test: its Xvfb must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-start_xvfb (GError **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *display = NULL;
-  int fds[2];
-  char buf[32] = { 0 };
-  gssize n;
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return TRUE;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "DISPLAY is unset and Xvfb is not installed (package xvfb)");
-      return FALSE;
-    }
-  if (pipe (fds) < 0)
-    g_error ("pipe failed");
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
-                                      "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_clear_object (&launcher);
-  if (xvfb == NULL)
-    {
-      close (fds[0]);
-      return FALSE;
-    }
-  /* Xvfb writes the number and the newline separately, and dies if the
-   * pipe is gone before the newline: read up to it. */
-  n = 0;
-  while (n < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + n, sizeof buf - 1 - n);
-
-      if (r <= 0)
-        break;
-      n += r;
-    }
-  close (fds[0]);
-  if (n <= 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
-      return FALSE;
-    }
-  g_strstrip (buf);
-  display = g_strdup_printf (":%s", buf);
-  g_setenv ("DISPLAY", display, TRUE);
-  g_unsetenv ("WAYLAND_DISPLAY");
-  return TRUE;
-}
 
 static char *
 terminal_text (VireoSerialConsole *console)
@@ -108,7 +38,7 @@ wait_text (VireoSerialConsole *console,
     {
       g_autofree char *text = NULL;
 
-      pump (20);
+      test_pump (20);
       text = terminal_text (console);
       if (text != NULL && strstr (text, needle) != NULL)
         return TRUE;
@@ -129,7 +59,7 @@ write_all (int         fd,
 
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
         {
-          pump (5);
+          test_pump (5);
           continue;
         }
       g_assert_cmpint (n, >, 0);
@@ -157,7 +87,7 @@ peer_receives (int          fd,
         g_string_append_len (got, buf, n);
       if (strstr (got->str, needle) != NULL)
         return TRUE;
-      pump (10);
+      test_pump (10);
     }
   return FALSE;
 }
@@ -246,7 +176,7 @@ test_serial_console (void)
 
       write_all (sv[1], line);
       if (i % 500 == 0)
-        pump (5);
+        test_pump (5);
     }
   write_all (sv[1], "login: ");
   g_assert_true (wait_text (console, "boot line 2999", 10000));
@@ -259,7 +189,7 @@ test_serial_console (void)
     gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
     while (d.count == 0 && g_get_monotonic_time () < end)
-      pump (20);
+      test_pump (20);
   }
   g_assert_cmpint (d.count, ==, 1);
   g_assert_null (d.reason);
@@ -276,13 +206,13 @@ test_serial_console (void)
   {
     char c;
 
-    pump (50);
+    test_pump (50);
     g_assert_cmpint (read (sv[1], &c, 1), ==, 0);  /* our side hung up */
   }
   close (sv[1]);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  pump (100);
+  test_pump (100);
   g_free (d.reason);
 }
 
@@ -294,16 +224,12 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  if (!start_xvfb (&error))
+  if (!test_start_xvfb (1024, 768, &xvfb, &error))
     setup_error = g_strdup (error->message);
   g_test_add_func ("/display/serial/console", test_serial_console);
   ret = g_test_run ();
-  if (xvfb != NULL)
-    {
-      g_subprocess_force_exit (xvfb);
-      g_subprocess_wait (xvfb, NULL, NULL);
-      g_clear_object (&xvfb);
-    }
+  test_stop_process (xvfb);
+  g_clear_object (&xvfb);
   g_free (setup_error);
   return ret;
 }

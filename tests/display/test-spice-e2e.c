@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "display-test-util.h"
 #include "vireo-spice-display.h"
 #include "vireo-spice-usb-chooser.h"
 
@@ -58,40 +59,6 @@ static struct {
 } env;
 
 /* ---- helpers ------------------------------------------------------------ */
-
-/* A failed assertion aborts the test: its QEMU and Xvfb must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static int
-connect_unix (const char *path)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-  if (fd < 0 || strlen (path) >= sizeof addr.sun_path)
-    return -1;
-  strcpy (addr.sun_path, path);
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
-}
 
 static char *
 qmp_command (const char *json)
@@ -204,73 +171,19 @@ wait_widget_matches (VireoSpiceDisplay *display,
       g_autoptr(Image) mine = NULL;
       g_autoptr(Image) dump = NULL;
 
-      pump (250);
+      test_pump (250);
       mine = widget_image (display);
       if (mine == NULL || lit_fraction (mine) < 0.001)
         continue;
       if (unlike != NULL && mean_diff (mine, unlike) < 0.05)
         continue;
       dump = screendump ();
-      pump (50);
+      test_pump (50);
       diff = mean_diff (mine, dump);
       if (diff < MAX_MEAN_DIFF)
         return diff;
     }
   return diff;
-}
-
-static gboolean
-start_xvfb (GError **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *display = NULL;
-  int fds[2];
-  char buf[32] = { 0 };
-  gssize n;
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return TRUE;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "DISPLAY is unset and Xvfb is not installed (package xvfb)");
-      return FALSE;
-    }
-  if (pipe (fds) < 0)
-    g_error ("pipe failed");
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  env.xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
-                                          "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_clear_object (&launcher);  /* drops our write end */
-  if (env.xvfb == NULL)
-    {
-      close (fds[0]);
-      return FALSE;
-    }
-  /* Xvfb writes the number and the newline separately, and dies if the
-   * pipe is gone before the newline: read up to it. */
-  n = 0;
-  while (n < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + n, sizeof buf - 1 - n);
-
-      if (r <= 0)
-        break;
-      n += r;
-    }
-  close (fds[0]);
-  if (n <= 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
-      return FALSE;
-    }
-  g_strstrip (buf);
-  display = g_strdup_printf (":%s", buf);
-  g_setenv ("DISPLAY", display, TRUE);
-  g_unsetenv ("WAYLAND_DISPLAY");
-  return TRUE;
 }
 
 static gboolean
@@ -301,7 +214,7 @@ start_qemu (GError **error)
   spice_arg = g_strdup_printf ("unix=on,addr=%s,disable-ticketing=on", env.spice_path);
   qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", env.qmp_path);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, test_die_with_parent, NULL, NULL);
   env.qemu = g_subprocess_launcher_spawn (launcher, error,
                                "qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-nodefaults",
                                "-vga", "qxl", "-display", "none",
@@ -350,7 +263,7 @@ setup (void)
   env.spice_path = g_build_filename (env.tmpdir, "spice.sock", NULL);
   env.qmp_path = g_build_filename (env.tmpdir, "qmp.sock", NULL);
 
-  if (!start_xvfb (&error) || !start_qemu (&error))
+  if (!test_start_xvfb (1024, 768, &env.xvfb, &error) || !start_qemu (&error))
     env.setup_error = g_strdup (error->message);
 }
 
@@ -362,18 +275,10 @@ teardown (void)
 
   g_clear_object (&env.qmp_in);
   g_clear_object (&env.qmp);
-  if (env.qemu != NULL)
-    {
-      g_subprocess_force_exit (env.qemu);
-      g_subprocess_wait (env.qemu, NULL, NULL);
-      g_clear_object (&env.qemu);
-    }
-  if (env.xvfb != NULL)
-    {
-      g_subprocess_force_exit (env.xvfb);
-      g_subprocess_wait (env.xvfb, NULL, NULL);
-      g_clear_object (&env.xvfb);
-    }
+  test_stop_process (env.qemu);
+  g_clear_object (&env.qemu);
+  test_stop_process (env.xvfb);
+  g_clear_object (&env.xvfb);
   dir = g_dir_open (env.tmpdir, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
@@ -384,31 +289,6 @@ teardown (void)
 }
 
 static void
-wait_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-run_quiet (const char * const *argv)
-{
-  g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
-  gboolean done = FALSE;
-
-  if (p == NULL)
-    return FALSE;
-  /* Keep the main loop turning while the tool drives the X server. */
-  g_subprocess_wait_async (p, NULL, wait_done, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  return g_subprocess_get_successful (p);
-}
-
-static void
 press_evdev_keys (VireoSpiceDisplay *display,
                   const guint       *codes,
                   gsize              n)
@@ -416,9 +296,9 @@ press_evdev_keys (VireoSpiceDisplay *display,
   for (gsize i = 0; i < n; i++)
     {
       vireo_spice_display_send_evdev_key (display, codes[i], TRUE);
-      pump (30);
+      test_pump (30);
       vireo_spice_display_send_evdev_key (display, codes[i], FALSE);
-      pump (60);
+      test_pump (60);
     }
 }
 
@@ -436,7 +316,7 @@ static gboolean
 answer_later (gpointer data)
 {
   Owner *owner = data;
-  int fd = connect_unix (env.spice_path);
+  int fd = test_connect_unix (env.spice_path);
   g_autoptr(GError) error = NULL;
 
   if (fd < 0)
@@ -487,7 +367,7 @@ factory (VireoSpiceDisplay  *self,
          gpointer            user_data,
          GError            **error)
 {
-  int fd = connect_unix (user_data);
+  int fd = test_connect_unix (user_data);
 
   if (fd < 0)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect %s", (char *) user_data);
@@ -579,10 +459,10 @@ test_spice_e2e (void)
     const char *type[] = { "xdotool", "type", "--delay", "80", "ls", NULL };
     const char *enter[] = { "xdotool", "key", "Return", NULL };
 
-    run_quiet (focus);
-    pump (300);
-    g_assert_true (run_quiet (type));
-    g_assert_true (run_quiet (enter));
+    test_run_quiet (focus);
+    test_pump (300);
+    g_assert_true (test_run_quiet (type));
+    g_assert_true (test_run_quiet (enter));
   }
   diff = wait_widget_matches (owner.display, before, 15000);
   g_test_message ("after typing ls: mean difference %.3f", diff);
@@ -609,8 +489,8 @@ test_spice_e2e (void)
       const char *shot = g_getenv ("VIREO_SPICE_SCREENSHOT");
       const char *argv[] = { "import", "-window", "root", shot ? shot : "/tmp/spice.png", NULL };
 
-      pump (300);
-      if (!run_quiet (argv))
+      test_pump (300);
+      if (!test_run_quiet (argv))
         g_test_message ("import failed");
     }
 
@@ -646,7 +526,7 @@ test_spice_e2e (void)
     gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
     while (owner.disconnected == 0 && g_get_monotonic_time () < end)
-      pump (50);
+      test_pump (50);
   }
   g_assert_cmpint (owner.disconnected, ==, 1);
   g_assert_false (vireo_spice_display_is_open (owner.display));
@@ -655,7 +535,7 @@ test_spice_e2e (void)
   g_assert_false (vireo_spice_display_is_open (VIREO_SPICE_DISPLAY (display2)));
   gtk_window_destroy (GTK_WINDOW (window2));
   gtk_window_destroy (GTK_WINDOW (window));
-  pump (200);
+  test_pump (200);
   g_ptr_array_unref (owner.types);
   g_ptr_array_unref (owner.errors);
 }

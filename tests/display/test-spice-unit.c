@@ -3,6 +3,7 @@
  * scancodes, the "need-fd" bookkeeping, failures reported as "error" and
  * "disconnected", and the chooser listing what a manager reports. GTK needs
  * a display: an Xvfb of the test's own when DISPLAY is unset. */
+#include "display-test-util.h"
 #include "vireo-config.h"
 
 #include <errno.h>
@@ -21,77 +22,6 @@
 
 static GSubprocess *xvfb;
 static char *setup_error;
-
-static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-/* A failed assertion aborts the test: its Xvfb must not outlive it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-start_xvfb (GError **error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autofree char *display = NULL;
-  int fds[2];
-  char buf[32] = { 0 };
-  gssize n;
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return TRUE;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "DISPLAY is unset and Xvfb is not installed (package xvfb)");
-      return FALSE;
-    }
-  if (pipe (fds) < 0)
-    g_error ("pipe failed");
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  xvfb = g_subprocess_launcher_spawn (launcher, error, "Xvfb", "-displayfd", "3",
-                                      "-screen", "0", "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_clear_object (&launcher);
-  if (xvfb == NULL)
-    {
-      close (fds[0]);
-      return FALSE;
-    }
-  /* Xvfb writes the number and the newline separately, and dies if the
-   * pipe is gone before the newline: read up to it. */
-  n = 0;
-  while (n < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + n, sizeof buf - 1 - n);
-
-      if (r <= 0)
-        break;
-      n += r;
-    }
-  close (fds[0]);
-  if (n <= 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Xvfb did not report a display");
-      return FALSE;
-    }
-  g_strstrip (buf);
-  display = g_strdup_printf (":%s", buf);
-  g_setenv ("DISPLAY", display, TRUE);
-  g_unsetenv ("WAYLAND_DISPLAY");
-  return TRUE;
-}
 
 static gboolean
 need_gtk (void)
@@ -154,7 +84,7 @@ wait_disconnected (Events *ev, guint timeout_ms)
   gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   while (ev->disconnected == 0 && g_get_monotonic_time () < end)
-    pump (20);
+    test_pump (20);
 }
 
 static void
@@ -192,7 +122,7 @@ test_need_fd (void)
     gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
     while (ev.need->len == 0 && g_get_monotonic_time () < end)
-      pump (20);
+      test_pump (20);
   }
   g_assert_cmpuint (ev.need->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (ev.need, 0), ==, "main");
@@ -221,7 +151,7 @@ test_need_fd (void)
   g_assert_false (vireo_spice_display_is_initialized (display));
 
   g_object_unref (widget);
-  pump (50);
+  test_pump (50);
   g_ptr_array_unref (ev.need);
   g_ptr_array_unref (ev.errors);
 }
@@ -271,18 +201,14 @@ main (int   argc,
   /* spice-glib warns when a server hangs up mid-handshake, which this
    * test does on purpose: warnings are not fatal here, criticals are. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  if (!start_xvfb (&error))
+  if (!test_start_xvfb (1024, 768, &xvfb, &error))
     setup_error = g_strdup (error->message);
   g_test_add_func ("/display/spice/scancodes", test_scancodes);
   g_test_add_func ("/display/spice/need-fd", test_need_fd);
   g_test_add_func ("/display/spice/usb-chooser", test_usb_chooser);
   ret = g_test_run ();
-  if (xvfb != NULL)
-    {
-      g_subprocess_force_exit (xvfb);
-      g_subprocess_wait (xvfb, NULL, NULL);
-      g_clear_object (&xvfb);
-    }
+  test_stop_process (xvfb);
+  g_clear_object (&xvfb);
   g_free (setup_error);
   return ret;
 }

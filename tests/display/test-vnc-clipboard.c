@@ -6,6 +6,7 @@
  * plays the guest: its ServerCutText must land on the X clipboard, and text
  * another X client puts on the clipboard (a python3-gi GTK program) must
  * come back as ClientCutText. Runs in its own Xvfb unless DISPLAY is set. */
+#include "display-test-util.h"
 #include "vireo-config.h"
 
 #include <gtk/gtk.h>
@@ -136,63 +137,6 @@ out:
 }
 
 static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static GSubprocess *
-start_xvfb (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  GSubprocess *xvfb;
-  char buf[32] = { 0 };
-  gssize len = 0;
-  int fds[2];
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return NULL;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    g_error ("DISPLAY is unset and Xvfb is missing (package xvfb, tools/deps/test.txt)");
-  g_assert_cmpint (pipe (fds), ==, 0);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3", "-screen", "0",
-                                      "640x480x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_assert_no_error (error);
-  g_clear_object (&launcher);
-  while (len < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + len, sizeof buf - 1 - len);
-      if (r <= 0)
-        break;
-      len += r;
-    }
-  close (fds[0]);
-  g_strchomp (buf);
-  if (*buf == '\0')
-    g_error ("Xvfb did not report a display");
-  {
-    g_autofree char *display = g_strdup_printf (":%s", buf);
-    g_setenv ("DISPLAY", display, TRUE);
-  }
-  g_unsetenv ("WAYLAND_DISPLAY");
-  return xvfb;
-}
-
-static void
 got_text (GObject *source, GAsyncResult *result, gpointer data)
 {
   char **text = data;
@@ -245,7 +189,7 @@ test_clipboard (void)
   g_assert_true (vireo_vnc_display_open_fd (VIREO_VNC_DISPLAY (display), pair[0]));
   end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (initialized == 0 && g_get_monotonic_time () < end)
-    pump (20);
+    test_pump (20);
   g_assert_cmpint (initialized, ==, 1);
   clipboard = gtk_widget_get_clipboard (display);
 
@@ -258,7 +202,7 @@ test_clipboard (void)
     {
       g_autofree char *text = NULL;
 
-      pump (100);
+      test_pump (100);
       text = clipboard_text (clipboard);
       if (g_str_equal (text, FROM_GUEST))
         break;
@@ -281,7 +225,7 @@ test_clipboard (void)
     {
       gboolean seen;
 
-      pump (100);
+      test_pump (100);
       g_mutex_lock (&peer.lock);
       seen = g_str_equal (peer.received->str, TO_GUEST);
       g_mutex_unlock (&peer.lock);
@@ -297,12 +241,12 @@ test_clipboard (void)
   g_subprocess_wait (owner, NULL, NULL);
 
   vireo_vnc_display_close (VIREO_VNC_DISPLAY (display));
-  pump (200);
+  test_pump (200);
   shutdown (pair[1], SHUT_RDWR);
   g_thread_join (server);
   close (pair[1]);
   gtk_window_destroy (GTK_WINDOW (window));
-  pump (100);
+  test_pump (100);
   g_string_free (peer.received, TRUE);
   g_mutex_clear (&peer.lock);
 }
@@ -314,15 +258,16 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  xvfb = start_xvfb ();
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!test_start_xvfb (640, 480, &xvfb, &error))
+      g_error ("%s", error->message);
+  }
   if (!gtk_init_check ())
     g_error ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
   g_test_add_func ("/vnc/clipboard/both-ways", test_clipboard);
   ret = g_test_run ();
-  if (xvfb != NULL)
-    {
-      g_subprocess_send_signal (xvfb, SIGTERM);
-      g_subprocess_wait (xvfb, NULL, NULL);
-    }
+  test_stop_process (xvfb);
   return ret;
 }
