@@ -4,6 +4,8 @@
 #include "vireo-spice-usb-chooser.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 struct _VireoSpiceUsbChooser
 {
@@ -14,7 +16,9 @@ struct _VireoSpiceUsbChooser
   GtkListBox            *list;
   GtkLabel              *empty_label;
   GtkLabel              *message;
+  GtkWidget             *share_button;
   guint                  n_devices;
+  GQueue                 sharing;  /* images shared, not yet listed */
 };
 
 G_DEFINE_FINAL_TYPE (VireoSpiceUsbChooser, vireo_spice_usb_chooser, GTK_TYPE_WIDGET)
@@ -35,6 +39,7 @@ static guint signals[N_SIGNALS];
 
 #define DEVICE_KEY "vireo-usb-device"
 #define SWITCH_KEY "vireo-usb-switch"
+#define NAME_KEY "vireo-usb-name"
 
 static void
 show_message (VireoSpiceUsbChooser *self,
@@ -79,6 +84,9 @@ sync_switch (VireoSpiceUsbChooser *self,
   gtk_switch_set_state (sw, on);
   g_object_set_data (G_OBJECT (sw), "vireo-syncing", NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (sw), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  on ? _("Redirected to the virtual machine")
+                                     : _("Used by this computer"), -1);
 }
 
 typedef struct {
@@ -86,6 +94,33 @@ typedef struct {
   GtkListBoxRow        *row;   /* strong */
   gboolean              connect;
 } Op;
+
+static void
+op_free (Op *op);
+
+static gboolean
+sync_idle (gpointer data)
+{
+  Op *op = data;
+
+  if (op->self != NULL && gtk_widget_get_parent (GTK_WIDGET (op->row)) != NULL)
+    sync_switch (op->self, op->row);
+  return G_SOURCE_REMOVE;
+}
+
+/* From inside the switch's own "state-set": GtkSwitch finishes its change
+ * (and its accessible state) after the handler returns, so a switch set
+ * back there would show "on" to assistive technologies. */
+static void
+sync_switch_later (VireoSpiceUsbChooser *self,
+                   GtkListBoxRow        *row)
+{
+  Op *op = g_new0 (Op, 1);
+
+  g_set_weak_pointer (&op->self, self);
+  op->row = g_object_ref (row);
+  g_idle_add_full (G_PRIORITY_DEFAULT, sync_idle, op, (GDestroyNotify) op_free);
+}
 
 static void
 op_free (Op *op)
@@ -114,8 +149,7 @@ op_done (GObject      *source,
     {
       if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          SpiceUsbDevice *device = g_object_get_data (G_OBJECT (op->row), DEVICE_KEY);
-          g_autofree char *desc = spice_usb_device_get_description (device, NULL);
+          const char *desc = g_object_get_data (G_OBJECT (op->row), NAME_KEY);
           g_autofree char *msg = NULL;
 
           if (op->connect)
@@ -156,17 +190,20 @@ on_switch_state_set (GtkSwitch            *sw,
 
       if (!spice_usb_device_manager_can_redirect_device (self->manager, device, &error))
         {
-          g_autofree char *desc = spice_usb_device_get_description (device, NULL);
+          const char *desc = g_object_get_data (G_OBJECT (row), NAME_KEY);
           g_autofree char *msg = g_strdup_printf (_("Could not redirect %s: %s"), desc,
                                                   error ? error->message : _("not allowed"));
           show_message (self, msg);
-          sync_switch (self, row);
+          sync_switch_later (self, row);
           return TRUE;
         }
     }
 
   /* The switch shows its final state once the manager has answered. */
   gtk_widget_set_sensitive (GTK_WIDGET (sw), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  state ? _("Redirecting to the virtual machine…")
+                                        : _("Giving it back to this computer…"), -1);
   op = g_new0 (Op, 1);
   g_set_weak_pointer (&op->self, self);
   op->row = g_object_ref (row);
@@ -194,11 +231,22 @@ add_device (VireoSpiceUsbChooser *self,
   if (find_row (self, device) != NULL)
     return;
 
-  desc = spice_usb_device_get_description (device, NULL);
+  /* A disc image shared as a USB CD drive is named after its file. */
+  if (!g_queue_is_empty (&self->sharing) &&
+      spice_usb_device_manager_is_device_shared_cd (self->manager, device))
+    {
+      g_autofree char *path = g_queue_pop_head (&self->sharing);
+      g_autofree char *base = g_filename_display_basename (path);
+
+      desc = g_strdup_printf (_("Disc image “%s” (USB CD drive)"), base);
+    }
+  else
+    desc = spice_usb_device_get_description (device, NULL);
   row = gtk_list_box_row_new ();
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data_full (G_OBJECT (row), DEVICE_KEY,
                           g_boxed_copy (spice_usb_device_get_type (), device), device_free);
+  g_object_set_data_full (G_OBJECT (row), NAME_KEY, g_strdup (desc), g_free);
   hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_widget_set_margin_start (hbox, 12);
   gtk_widget_set_margin_end (hbox, 12);
@@ -259,10 +307,11 @@ on_device_error (SpiceUsbDeviceManager *manager,
                  GError                *error,
                  VireoSpiceUsbChooser  *self)
 {
-  g_autofree char *desc = spice_usb_device_get_description (device, NULL);
+  GtkListBoxRow *row = find_row (self, device);
+  g_autofree char *desc = row ? g_strdup (g_object_get_data (G_OBJECT (row), NAME_KEY))
+                              : spice_usb_device_get_description (device, NULL);
   g_autofree char *msg = g_strdup_printf (_("USB redirection of %s failed: %s"), desc,
                                           error ? error->message : "");
-  GtkListBoxRow *row = find_row (self, device);
 
   show_message (self, msg);
   if (row != NULL)
@@ -278,6 +327,7 @@ set_manager (VireoSpiceUsbChooser  *self,
   if (manager == NULL)
     {
       show_message (self, _("USB redirection is not available"));
+      gtk_widget_set_sensitive (self->share_button, FALSE);
       return;
     }
   self->manager = g_object_ref (manager);
@@ -298,6 +348,93 @@ vireo_spice_usb_chooser_new (SpiceUsbDeviceManager *manager)
   return g_object_new (VIREO_TYPE_SPICE_USB_CHOOSER, "manager", manager, NULL);
 }
 
+gboolean
+vireo_spice_usb_chooser_share_image (VireoSpiceUsbChooser  *self,
+                                     const char            *path,
+                                     GError               **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *copy = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (VIREO_IS_SPICE_USB_CHOOSER (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->manager == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("USB redirection is not available"));
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || g_access (path, R_OK) != 0)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("“%s” is not a readable file: choose a disc image (ISO) file."), display);
+      return FALSE;
+    }
+  /* The device is listed later, from the main loop. */
+  copy = g_strdup (path);
+  g_queue_push_tail (&self->sharing, g_strdup (path));
+  ok = spice_usb_device_manager_create_shared_cd_device (self->manager, copy, &local);
+  if (!ok)
+    {
+      g_free (g_queue_pop_tail (&self->sharing));
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not share “%s”: %s"), display,
+                   local ? local->message : _("unknown error"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+image_chosen (GtkNativeDialog      *dialog,
+              int                   response,
+              VireoSpiceUsbChooser *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path == NULL)
+        show_message (self, _("Choose a disc image on this computer."));
+      else if (!vireo_spice_usb_chooser_share_image (self, path, &error))
+        show_message (self, error->message);
+      else
+        show_message (self, NULL);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+on_share_clicked (GtkButton            *button,
+                  VireoSpiceUsbChooser *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter;
+
+  dialog = gtk_file_chooser_native_new (_("Share a Disc Image"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Share"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("Disc images"));
+  gtk_file_filter_add_mime_type (filter, "application/x-cd-image");
+  gtk_file_filter_add_suffix (filter, "iso");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (image_chosen), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 guint
 vireo_spice_usb_chooser_get_n_devices (VireoSpiceUsbChooser *self)
 {
@@ -312,6 +449,7 @@ vireo_spice_usb_chooser_dispose (GObject *object)
 
   g_clear_pointer (&self->box, gtk_widget_unparent);
   g_clear_object (&self->manager);
+  g_queue_clear_full (&self->sharing, g_free);
   G_OBJECT_CLASS (vireo_spice_usb_chooser_parent_class)->dispose (object);
 }
 
@@ -391,6 +529,20 @@ vireo_spice_usb_chooser_init (VireoSpiceUsbChooser *self)
   self->empty_label = GTK_LABEL (gtk_label_new (_("No USB devices found on this computer")));
   gtk_widget_add_css_class (GTK_WIDGET (self->empty_label), "dim-label");
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->empty_label));
+
+  /* Translators: a disc image file (ISO) made to look like a USB CD drive
+   * to the virtual machine */
+  self->share_button = gtk_button_new_with_mnemonic (_("Share a _Disc Image…"));
+  gtk_widget_set_halign (self->share_button, GTK_ALIGN_START);
+  /* GTK 4.8 reads a mnemonic label's underscore into the name: set both. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->share_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Share a Disc Image…"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Share a disc image as a USB CD drive"), -1);
+  gtk_widget_set_tooltip_text (self->share_button,
+                               _("Give the virtual machine an ISO file of this computer as a USB CD drive"));
+  g_signal_connect (self->share_button, "clicked", G_CALLBACK (on_share_clicked), self);
+  gtk_box_append (GTK_BOX (self->box), self->share_button);
 
   self->message = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->message, TRUE);

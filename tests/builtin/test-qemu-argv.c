@@ -141,6 +141,10 @@ test_refusals (void)
                   "port numbers");
   expect_refusal ("<domain><name>a</name><memory>65536</memory><devices><graphics type='sdl'/></devices></domain>",
                   "Graphics type");
+  expect_refusal ("<domain><name>a</name><memory>65536</memory><devices><graphics type='vnc'/><redirdev bus='usb' type='spicevmc'/></devices></domain>",
+                  "needs SPICE graphics");
+  expect_refusal ("<domain><name>a</name><memory>65536</memory><devices><graphics type='spice'/><redirdev bus='usb' type='tcp'/></devices></domain>",
+                  "USB redirection of type “tcp”");
   expect_refusal ("<domain><name>a</name><memory>65536</memory><os><initrd>/i</initrd></os></domain>",
                   "needs a kernel");
   expect_refusal ("<domain><name>a</name><uuid>nope</uuid><memory>65536</memory></domain>", "not a UUID");

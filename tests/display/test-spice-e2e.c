@@ -12,6 +12,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
 #include <linux/input-event-codes.h>
 #include <math.h>
 #include <string.h>
@@ -302,6 +303,49 @@ press_evdev_keys (VireoSpiceDisplay *display,
     }
 }
 
+/* What QEMU has plugged into the guest's USB buses ("info usb"). */
+static char *
+usb_devices_in_guest (void)
+{
+  g_autofree char *reply = qmp_command ("{\"execute\":\"human-monitor-command\","
+                                        "\"arguments\":{\"command-line\":\"info usb\"}}");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+
+  g_assert_true (json_parser_load_from_data (parser, reply, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (root, "return"));
+  return g_strdup (json_object_get_string_member (root, "return"));
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *part)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), part) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_label (c, part))
+      return TRUE;
+  return FALSE;
+}
+
+/* The last switch under widget: the newest device's. */
+static GtkSwitch *
+last_switch (GtkWidget *widget)
+{
+  GtkSwitch *found = GTK_IS_SWITCH (widget) ? GTK_SWITCH (widget) : NULL;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkSwitch *sw = last_switch (c);
+
+      if (sw != NULL)
+        found = sw;
+    }
+  return found;
+}
+
 /* ---- "need-fd" answered later, as the app answers it ----------------------- */
 
 typedef struct {
@@ -503,11 +547,85 @@ test_spice_e2e (void)
       g_autoptr(GPtrArray) devices = spice_usb_device_manager_get_devices (manager);
       GtkWidget *chooser = vireo_spice_usb_chooser_new (manager);
 
-      g_object_ref_sink (chooser);
-      g_test_message ("USB devices reported: %u", devices ? devices->len : 0);
-      g_assert_cmpuint (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)), ==,
-                        devices ? devices->len : 0);
-      g_object_unref (chooser);
+      GtkWidget *usb_window = gtk_window_new ();
+      guint n = devices ? devices->len : 0;
+      GtkSwitch *sw;
+      g_autofree char *usb = NULL;
+      g_autofree char *idle = NULL;
+
+      g_test_message ("USB devices reported: %u", n);
+      g_assert_cmpuint (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)), ==, n);
+      gtk_window_set_child (GTK_WINDOW (usb_window), chooser);
+      gtk_window_present (GTK_WINDOW (usb_window));
+
+      /* Nothing is plugged into the guest's redirection port yet: QEMU
+       * shows the port itself. */
+      idle = usb_devices_in_guest ();
+      g_test_message ("QEMU's USB devices before: %s", idle);
+      g_assert_nonnull (strstr (idle, "Product USB Redirection Device"));
+
+      /* A file that is not there is refused with the reason. */
+      g_assert_false (vireo_spice_usb_chooser_share_image (VIREO_SPICE_USB_CHOOSER (chooser),
+                                                           "/nonexistent/disc.iso", &error));
+      g_test_message ("refused: %s", error->message);
+      g_assert_nonnull (strstr (error->message, "disc.iso"));
+      g_clear_error (&error);
+      g_assert_cmpuint (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)), ==, n);
+
+      /* A disc image shared as a USB CD drive joins the list... */
+      g_assert_true (vireo_spice_usb_chooser_share_image (VIREO_SPICE_USB_CHOOSER (chooser), GRUB_ISO, &error));
+      g_assert_no_error (error);
+      {
+        gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+        while (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)) == n &&
+               g_get_monotonic_time () < end)
+          test_pump (50);
+      }
+      g_assert_cmpuint (vireo_spice_usb_chooser_get_n_devices (VIREO_SPICE_USB_CHOOSER (chooser)), ==, n + 1);
+      g_assert_true (find_label (chooser, "grub-rescue-cdrom.iso"));
+
+      /* ...and its switch redirects it: QEMU's usb-redir port gets a
+       * device, through the session's usbredir channel. */
+      sw = last_switch (chooser);
+      g_assert_nonnull (sw);
+      g_assert_false (gtk_switch_get_active (sw));
+      gtk_switch_set_active (sw, TRUE);
+      {
+        gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+        do
+          {
+            g_clear_pointer (&usb, g_free);
+            test_pump (250);
+            usb = usb_devices_in_guest ();
+          }
+        while (g_str_equal (usb, idle) && g_get_monotonic_time () < end);
+      }
+      g_test_message ("QEMU's USB devices, redirected: %s", usb);
+      /* The port now carries spice-gtk's emulated CD drive, a USB 2
+       * (high-speed) device; the idle port shows 1.5 Mb/s. */
+      g_assert_nonnull (strstr (usb, "ID: redir0"));
+      g_assert_nonnull (strstr (usb, "Speed 480 Mb/s"));
+      g_assert_true (gtk_switch_get_state (sw));
+      g_assert_true (has_type (owner.types, "usbredir"));
+
+      /* Off again: the device leaves the guest. */
+      gtk_switch_set_active (sw, FALSE);
+      {
+        gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+        do
+          {
+            g_clear_pointer (&usb, g_free);
+            test_pump (250);
+            usb = usb_devices_in_guest ();
+          }
+        while (!g_str_equal (usb, idle) && g_get_monotonic_time () < end);
+      }
+      g_test_message ("QEMU's USB devices after: %s", usb);
+      g_assert_cmpstr (usb, ==, idle);
+      gtk_window_destroy (GTK_WINDOW (usb_window));
     }
 
   /* A second client, fds from a factory: QEMU serves one client at a

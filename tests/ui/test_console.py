@@ -28,7 +28,7 @@ def vireoctl(s, *args):
     return r.stdout
 
 
-def define_vm(s, name=NAME, graphics="vnc"):
+def define_vm(s, name=NAME, graphics="vnc", extra=""):
     """One definition file in the builtin backend's folder, the format it
     keeps (libvirt domain XML named by UUID)."""
     V.require_file(GRUB_ISO, "grub-rescue-pc")
@@ -41,8 +41,8 @@ def define_vm(s, name=NAME, graphics="vnc"):
 <memory unit='MiB'>96</memory><vcpu>1</vcpu>
 <os><type arch='x86_64'>hvm</type><boot dev='cdrom'/></os>
 <devices><disk type='file' device='cdrom'><source file='%s'/><target dev='sda' bus='sata'/></disk>
-<graphics type='%s'/><input type='tablet' bus='usb'/><serial type='pty'/></devices></domain>"""
-                % (name, u, GRUB_ISO, graphics))
+<graphics type='%s'/><input type='tablet' bus='usb'/><serial type='pty'/>%s</devices></domain>"""
+                % (name, u, GRUB_ISO, graphics, extra))
 
 
 def shows(s, win, what, timeout=30):
@@ -106,8 +106,12 @@ def test_console(s):
 
 
 def test_spice(s):
-    """A VM with SPICE graphics is shown by the SPICE widget."""
-    define_vm(s, "console-spice", "spice")
+    """A VM with SPICE graphics is shown by the SPICE widget. Its USB
+    redirection ports take a disc image of this computer, shared as a USB
+    CD drive from View → USB Devices… → Share a Disc Image… (GTK's file
+    chooser, the path typed)."""
+    define_vm(s, "console-spice", "spice",
+              "<redirdev bus='usb' type='spicevmc'/><redirdev bus='usb' type='spicevmc'/>")
     vireoctl(s, "start", "console-spice")
     s.cleanups.append(lambda: subprocess.run(
         [os.path.join(V.build_root(), "src", "cli", "vireoctl"), "--connect", "builtin:///session",
@@ -117,6 +121,32 @@ def test_spice(s):
     win = s.window("console-spice on This computer (QEMU)", 30)
     display(s, win, 60)
     s.screenshot(os.path.join(s.tmp, "console-spice.png"))
+
+    s.click(s.find(None, "View", 10, root=win))
+    s.click(s.find(lambda r: r in ("menu item", "push button"), re.compile(r"^USB Devices…$"), 10))
+    dialog = s.window(re.compile(r"^USB Devices for “console-spice”"), 15)
+    s.find(None, "No USB devices found on this computer", 10, root=dialog)
+    s.click(s.find("push button", "Share a Disc Image…", 10, root=dialog))
+    chooser = s.window("Share a Disc Image", 15)
+    # Typing a path opens the chooser's location entry.
+    s.key("ctrl+l")
+    s.type_text(s.find("text", None, 10, root=chooser), GRUB_ISO, replace=True)
+    s.key("Return")
+    row_switch = s.find(None, "Redirect Disc image “grub-rescue-cdrom.iso” (USB CD drive) "
+                        "to the virtual machine", 20, root=dialog)
+    s.click(row_switch, mouse=True)
+    # The switch says what the redirection came to once it has finished; a
+    # failure turns it back off and the dialog says why.
+    try:
+        s.wait_for(lambda: row_switch.get_description() == "Redirected to the virtual machine", 30)
+    except V.HarnessError:
+        said = [s.name_of(a) for a in s.find_all("label", None, root=dialog)]
+        raise V.HarnessError("the disc image was not redirected (the switch says %r, %r); "
+                             "the dialog says %r" % (row_switch.get_description(),
+                                                     sorted(s.states(row_switch)), said))
+    if "checked" not in s.states(row_switch):
+        raise V.HarnessError("the switch says redirected but is off")
+    V.log("the disc image is redirected to the guest's USB port")
 
 
 

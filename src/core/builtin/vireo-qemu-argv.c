@@ -444,6 +444,35 @@ add_display (Xml                        *x,
       add (argv, "-device");
       add (argv, "virtserialport,bus=virtio-serial0.0,chardev=vdagent,name=com.redhat.spice.0");
     }
+
+  /* USB redirection over SPICE: one usbredir channel per <redirdev>, on a
+   * USB 3 controller of its own (a USB 2 device cannot attach to the
+   * UHCI that -usb gives). */
+  {
+    g_autoptr(GPtrArray) redirs = xml_nodes (x, "/domain/devices/redirdev[@bus='usb']");
+
+    for (guint i = 0; i < redirs->len; i++)
+      {
+        g_autofree char *type = xml_string (x, redirs->pdata[i], "@type");
+
+        if (g_strcmp0 (type, "spicevmc") != 0 || !spice)
+          {
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                         _("USB redirection of type “%s” is not supported; it needs SPICE graphics "
+                           "and type “spicevmc”."), type ? type : "");
+            return FALSE;
+          }
+        if (i == 0)
+          {
+            add (argv, "-device");
+            add (argv, "qemu-xhci,id=redir-xhci");
+          }
+        add (argv, "-chardev");
+        addf (argv, "spicevmc,id=usbredir%u,name=usbredir", i);
+        add (argv, "-device");
+        addf (argv, "usb-redir,chardev=usbredir%u,id=redir%u,bus=redir-xhci.0", i, i);
+      }
+  }
   return TRUE;
 }
 
