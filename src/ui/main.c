@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-application.h"
+#include "vireo-renderer.h"
 
 int
 main (int   argc,
@@ -30,6 +31,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   vireo_core_init ();
+  /* Before GTK starts: its renderer is chosen once, at the first window. */
+  vireo_renderer_apply ();
 
   app = vireo_application_new ();
 
