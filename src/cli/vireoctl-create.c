@@ -34,6 +34,7 @@ static gint      opt_vcpus = -1;
 static char     *opt_disk;
 static char     *opt_network;
 static char     *opt_virt_type;
+static char     *opt_graphics;
 static char     *opt_arch;
 static char     *opt_unattended;
 static gboolean  opt_print_xml;
@@ -67,6 +68,9 @@ static const GOptionEntry create_entries[] = {
     N_("size=GiB[,pool=POOL] for a new disk, path=PATH for an existing one, or none"), N_("SPEC") },
   { "network", 0, 0, G_OPTION_ARG_STRING, &opt_network,
     N_("network=NAME, bridge=BRIDGE, user or none"), N_("SPEC") },
+  { "graphics", 0, 0, G_OPTION_ARG_STRING, &opt_graphics,
+    N_("The display: vnc (the default) or spice (with the agent’s channel and USB redirection)"),
+    N_("TYPE") },
   { "virt-type", 0, 0, G_OPTION_ARG_STRING, &opt_virt_type,
     N_("kvm, qemu (emulation, TCG) or xen, as the host offers"), N_("TYPE") },
   { "arch", 0, 0, G_OPTION_ARG_STRING, &opt_arch,
@@ -105,6 +109,7 @@ vireoctl_create_cleanup (void)
   g_free (opt_disk);
   g_free (opt_network);
   g_free (opt_virt_type);
+  g_free (opt_graphics);
   g_free (opt_arch);
   g_free (opt_unattended);
 }
@@ -114,7 +119,7 @@ any_create_option (void)
 {
   return opt_name || opt_cdrom || opt_upload || opt_location || opt_extra_args || opt_pxe || opt_import ||
          opt_boot || opt_paravirt || opt_hvm || opt_os_variant || opt_memory != -1 ||
-         opt_vcpus != -1 || opt_disk || opt_network || opt_virt_type || opt_arch ||
+         opt_vcpus != -1 || opt_disk || opt_network || opt_virt_type || opt_arch || opt_graphics ||
          opt_unattended || opt_print_xml || opt_no_start || opt_wait;
 }
 
@@ -155,6 +160,8 @@ vireoctl_create_check_options (const char *verb)
   if (opt_virt_type != NULL && !g_str_equal (opt_virt_type, "kvm") &&
       !g_str_equal (opt_virt_type, "qemu") && !g_str_equal (opt_virt_type, "xen"))
     return g_strdup_printf (_("--virt-type is kvm, qemu or xen, not “%s”"), opt_virt_type);
+  if (opt_graphics != NULL && !g_str_equal (opt_graphics, "vnc") && !g_str_equal (opt_graphics, "spice"))
+    return g_strdup_printf (_("--graphics is vnc or spice, not “%s”"), opt_graphics);
   return NULL;
 }
 
@@ -601,6 +608,8 @@ vireoctl_create (Ctl *ctl)
     vireo_install_plan_set_memory_mib (plan, opt_memory);
   if (opt_vcpus > 0)
     vireo_install_plan_set_vcpus (plan, opt_vcpus);
+  if (g_strcmp0 (opt_graphics, "spice") == 0)
+    vireo_install_plan_set_graphics (plan, VIREO_GRAPHICS_SPICE);
   if (!apply_disk (plan, &error) || !apply_network (plan, ctl->conn, &error) ||
       !apply_unattended (plan, &error))
     goto failed;

@@ -445,10 +445,11 @@ update_summary (VireoNewVmWizard *self)
   else
     storage = g_strdup (_("no disk"));
 
-  text = g_strdup_printf (_("Connection: %s\nInstall: %s\nOperating system: %s\nMemory: %u MiB, CPUs: %u\nStorage: %s"),
+  text = g_strdup_printf (_("Connection: %s\nInstall: %s\nOperating system: %s\nMemory: %u MiB, CPUs: %u\nStorage: %s\nDisplay: %s"),
                           self->connection ? vireo_connection_get_display_name (self->connection) : "",
                           method, os ? vireo_os_guess_get_name (os) : _("unknown"),
-                          _vireo_new_vm_wizard_spin_value (self->memory_spin), _vireo_new_vm_wizard_spin_value (self->cpus_spin), storage);
+                          _vireo_new_vm_wizard_spin_value (self->memory_spin), _vireo_new_vm_wizard_spin_value (self->cpus_spin), storage,
+                          _vireo_new_vm_wizard_get_graphics (self) == VIREO_GRAPHICS_SPICE ? _("SPICE") : _("VNC"));
   {
     g_autoptr(VireoUnattended) answers = _vireo_new_vm_wizard_dup_unattended (self);
 
@@ -461,6 +462,14 @@ update_summary (VireoNewVmWizard *self)
       }
   }
   gtk_label_set_text (self->summary_label, text);
+}
+
+VireoGraphicsType
+_vireo_new_vm_wizard_get_graphics (VireoNewVmWizard *self)
+{
+  if (!_vireo_new_vm_wizard_get_paravirt (self) && gtk_drop_down_get_selected (self->display_dropdown) == 1)
+    return VIREO_GRAPHICS_SPICE;
+  return VIREO_GRAPHICS_VNC;
 }
 
 /* The answers for an unattended install, or NULL for an interactive one
@@ -495,6 +504,8 @@ check_unattended (VireoNewVmWizard *self)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_set_visible (self->unattended_group, tree);
+  /* A paravirtualized VM's display is VNC: nothing to choose. */
+  gtk_widget_set_visible (self->display_group, !_vireo_new_vm_wizard_get_paravirt (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_user_entry), on);
   gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_password_entry), on);
   gtk_widget_set_sensitive (GTK_WIDGET (self->unattended_timezone_entry), on);

@@ -57,6 +57,8 @@ struct _VireoNewVmWizard
   GtkCheckButton     *method_import;
   GtkCheckButton     *method_kernel;
   GtkWidget          *virt_group;
+  GtkWidget          *display_group;
+  GtkDropDown        *display_dropdown;
   GtkWidget          *accel_group;
   GtkDropDown        *accel_dropdown;
   GtkStringList      *accel_model;
@@ -201,6 +203,7 @@ VireoInstallMethod   _vireo_new_vm_wizard_get_method    (VireoNewVmWizard *self)
 gboolean             _vireo_new_vm_wizard_get_paravirt  (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_virt_type (VireoNewVmWizard *self);
 VireoUnattended     *_vireo_new_vm_wizard_dup_unattended (VireoNewVmWizard *self);
+VireoGraphicsType    _vireo_new_vm_wizard_get_graphics (VireoNewVmWizard *self);
 const char          *_vireo_new_vm_wizard_get_arch      (VireoNewVmWizard *self);
 
 static inline guint

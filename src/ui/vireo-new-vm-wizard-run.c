@@ -34,6 +34,7 @@ build_plan (VireoNewVmWizard *self,
   vireo_install_plan_set_vcpus (plan, _vireo_new_vm_wizard_spin_value (self->cpus_spin));
   vireo_install_plan_set_paravirt (plan, _vireo_new_vm_wizard_get_paravirt (self));
   vireo_install_plan_set_virt_type (plan, _vireo_new_vm_wizard_get_virt_type (self));
+  vireo_install_plan_set_graphics (plan, _vireo_new_vm_wizard_get_graphics (self));
   {
     g_autoptr(VireoUnattended) answers = _vireo_new_vm_wizard_dup_unattended (self);
 

@@ -644,6 +644,8 @@ vireo_new_vm_wizard_class_init (VireoNewVmWizardClass *klass)
   BIND (virt_pv);
   BIND (virt_error_label);
   BIND (source_stack);
+  BIND (display_group);
+  BIND (display_dropdown);
   BIND (accel_group);
   BIND (accel_dropdown);
   BIND (accel_model);

@@ -37,11 +37,26 @@ not_ok () {
   shift
   for line in "$@"; do echo "#   $line"; done
   echo "#   stdout: $(head -c 1500 "$TMP/out" | sed 's/^/#     /')"
-  echo "#   stderr: $(head -c 1500 "$TMP/err" | sed 's/^/#     /')"
+  echo "#   stderr: $(head -c 6000 "$TMP/err" | sed 's/^/#     /')"
 }
 
+# run ARGS…: vireoctl create, its status in $rc. One that has not ended
+# after 60 s is a hang: its threads' stacks go to $TMP/err (shown by
+# not_ok) before it is killed, with status 124 as timeout(1) gives.
 run () {
-  timeout 60 "$VIREOCTL" -c "$URI" create "$@" </dev/null >"$TMP/out" 2>"$TMP/err"
+  "$VIREOCTL" -c "$URI" create "$@" </dev/null >"$TMP/out" 2>"$TMP/err" &
+  local pid=$! t=0
+  while kill -0 "$pid" 2>/dev/null && [ "$t" -lt 600 ]; do sleep 0.1; t=$((t + 1)); done
+  if kill -0 "$pid" 2>/dev/null; then
+    { echo "vireoctl hung; its threads:"
+      gdb -p "$pid" -batch -ex "thread apply all bt" 2>&1 | grep -E '^(Thread|#)' | head -60
+    } >>"$TMP/err"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rc=124
+    return
+  fi
+  wait "$pid"
   rc=$?
 }
 
@@ -131,7 +146,21 @@ kernel-hvm|--boot "kernel=$K,initrd=$I,cmdline=console=ttyS0 a=b,c"
 kernel-pv|--boot "kernel=$K,initrd=$I" --paravirt
 no-start|--cdrom "$ISO" --no-start --network user --disk size=2 --vcpus 2
 macvtap|--cdrom "$ISO" --network direct=eth0
+spice|--cdrom "$ISO" --graphics spice
 EOF
+
+# SPICE: the agent's channel and two USB redirection ports, as virt-manager.
+run --name vireo-spice2 --memory 512 --cdrom "$ISO" --graphics spice --print-xml
+if [ "$rc" -eq 0 ] && tr -d '\n ' <"$TMP/out" | grep -q '<channeltype="spicevmc"><targettype="virtio"name="com.redhat.spice.0"/></channel><graphicstype="spice"autoport="yes"/><redirdevbus="usb"type="spicevmc"/><redirdevbus="usb"type="spicevmc"/>'; then
+  ok "spice: graphics, agent channel and USB redirection ports"
+else
+  not_ok "spice: graphics, agent channel and USB redirection ports" "exit status $rc"
+fi
+run --name x --cdrom "$ISO" --graphics sdl
+expect "--graphics other than vnc or spice is a usage error" 2 '' '--graphics is vnc or spice, not “sdl”'
+run --name x --location "$TREE" --paravirt --graphics spice
+expect "a paravirtualized VM with SPICE is refused with the reason" 1 '' 'cannot have a SPICE display'
+
 
 # ---- a libvirt host's CD/DVD drive, from its node devices ----
 # test:///default has no drive; host-drives.xml has /dev/sr0 and /dev/sr1

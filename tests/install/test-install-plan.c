@@ -188,6 +188,7 @@ static void tweak_no_disk (VireoInstallPlan *p) { vireo_install_plan_set_disk_no
 static void tweak_user_net (VireoInstallPlan *p) { vireo_install_plan_set_network_user (p); }
 static void tweak_direct (VireoInstallPlan *p) { vireo_install_plan_set_network_direct (p, "enp1s0"); }
 static void tweak_direct_unnamed (VireoInstallPlan *p) { vireo_install_plan_set_network_direct (p, NULL); }
+static void tweak_spice (VireoInstallPlan *p) { vireo_install_plan_set_graphics (p, VIREO_GRAPHICS_SPICE); }
 
 static const PlanCase golden_cases[] = {
   { "iso-hvm", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL, NULL, tweak_special_name },
@@ -201,6 +202,7 @@ static const PlanCase golden_cases[] = {
   { "kernel-hvm", SRC_KERNEL, "caps-kvm.xml", FALSE, "qemu", "i686", NULL, NULL, NULL },
   { "kernel-pv", SRC_KERNEL, "caps-xen.xml", TRUE, "xen", NULL, NULL, NULL, tweak_no_net_no_disk },
   { "iso-hvm-macvtap", SRC_ISO, "caps-kvm.xml", FALSE, "kvm", NULL, NULL, NULL, tweak_direct },
+  { "iso-hvm-spice", SRC_ISO, "caps-kvm.xml", FALSE, "kvm", NULL, NULL, NULL, tweak_spice },
 };
 
 static const PlanCase error_cases[] = {
@@ -230,6 +232,8 @@ static const PlanCase error_cases[] = {
     "kernel has not been downloaded yet", tweak_no_boot },
   { "bad-mac", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL, "is not a MAC address", tweak_bad_mac },
   { "iso-no-disk", SRC_ISO, "caps-kvm.xml", FALSE, NULL, NULL, NULL, "has no disk to install to", tweak_no_disk },
+  { "url-pv-spice", SRC_URL, "caps-xen.xml", TRUE, NULL, NULL, "debian-bookworm",
+    "paravirtualized (Xen PV) VM cannot have a SPICE display", tweak_spice },
 };
 
 static char *

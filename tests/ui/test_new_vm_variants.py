@@ -4,13 +4,15 @@
 offer Xen PV and HVM guests), each checked in the configuration shown by
 "Customize configuration before install" and then created:
 1. A paravirtualized (Xen PV) guest from a Debian tree over HTTP, on a host
-   bridge: OS type xen, the tree's Xen kernel booted directly, the bridge.
+   bridge: OS type xen, the tree's Xen kernel booted directly, the bridge;
+   no choice of display is offered (PV is VNC).
 3. (after 2) An unattended install from the same tree: a user name the
    installer refuses is flagged where it is typed and holds Finish back;
    with good answers the summary says so and the VM is made (what the
    installer's initrd then carries is checked by test-installer).
 2. A manual kernel boot (kernel, initrd and command line from files here)
-   with macvtap on a host device: the summary names the kernel its install
+   with macvtap on a host device and a SPICE display (its agent channel and
+   USB redirection ports in the XML): the summary names the kernel its install
    phase boots; the final configuration boots from the disk and has a
    direct interface in bridge mode (the install phase's XML is checked by
    the golden files of test-install-plan)."""
@@ -102,6 +104,11 @@ def test_new_vm_variants(s):
     choose_network(s, w, "Bridge device")
     device_field_ready(s, w)
     w.type_into("name", "Bridge device", "xenbr0")
+    # A PV guest's display is VNC: the choice is not offered.
+    shown = [a for a in s.find_all(None, "Display", root=w.page("name"), showing=True)
+             if s.role_name(a) != "label"]
+    if shown:
+        raise V.HarnessError("a PV VM is offered a choice of display: %r" % [s.role_name(a) for a in shown])
     text = customized_xml(s, w, "wizard-pv")
     expect_in(text, "PV on a bridge", [r"<type[^>]*>xen</type>", r'<interface type="bridge">',
                                        r'<source bridge="xenbr0"/>'])
@@ -138,16 +145,22 @@ def test_new_vm_variants(s):
     choose_network(s, w, "Macvtap on a host device")
     device_field_ready(s, w)
     w.type_into("name", "Host network device", "eth0")
+    choose_item(s, w.page("name"), "Display", "SPICE")
+    V.log("summary:", w.wait_label("name", r"(?m)^Display: SPICE$", 10, "the summary naming SPICE"))
     # The kernel boots the install phase (the summary says which); the
     # configuration shown is the final one, which boots from the disk.
     V.log("summary:", w.wait_label("name", r"(?m)^Install: Booting the kernel %s$" % re.escape(kernel), 10,
                                    "the summary naming the kernel"))
     text = customized_xml(s, w, "wizard-kernel")
-    expect_in(text, "kernel boot with macvtap",
-              [r'<boot dev="hd"/>', r'<interface type="direct">', r'<source dev="eth0" mode="bridge"/>'])
+    expect_in(text, "kernel boot with macvtap and SPICE",
+              [r'<boot dev="hd"/>', r'<interface type="direct">', r'<source dev="eth0" mode="bridge"/>',
+               r'<graphics type="spice" autoport="yes"/>', r'<target type="virtio" name="com.redhat.spice.0"/>',
+               r'(?s)<redirdev bus="usb" type="spicevmc"/>.*<redirdev bus="usb" type="spicevmc"/>'])
+    if 'type="vnc"' in text:
+        raise V.HarnessError("SPICE was chosen, but the configuration has VNC:\n" + text)
     if "<kernel>" in text:
         raise V.HarnessError("the final configuration still boots the install kernel:\n" + text)
-    V.log("final configuration: boots from disk; macvtap on eth0")
+    V.log("final configuration: boots from disk; macvtap on eth0; SPICE")
     finish_and_wait(s, w, win, "wizard-kernel", page="customize")
 
     # 3. Unattended from the tree --------------------------------------------------

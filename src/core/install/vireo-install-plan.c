@@ -38,6 +38,7 @@ struct _VireoInstallPlan
 
   VireoNetworkKind    net_kind;
   char               *net_source;
+  VireoGraphicsType   graphics;
 
   guint64             host_memory_mib;
   guint64             pool_free_bytes;
@@ -96,6 +97,7 @@ vireo_install_plan_class_init (VireoInstallPlanClass *klass)
 static void
 vireo_install_plan_init (VireoInstallPlan *self)
 {
+  self->graphics = VIREO_GRAPHICS_VNC;
 }
 
 VireoInstallPlan *
@@ -238,6 +240,22 @@ void vireo_install_plan_set_network_none (VireoInstallPlan *self) { net_set (sel
 void vireo_install_plan_set_network_virtual (VireoInstallPlan *self, const char *network) { net_set (self, VIREO_NETWORK_VIRTUAL, network); }
 void vireo_install_plan_set_network_bridge (VireoInstallPlan *self, const char *bridge) { net_set (self, VIREO_NETWORK_BRIDGE, bridge); }
 void vireo_install_plan_set_network_user (VireoInstallPlan *self) { net_set (self, VIREO_NETWORK_USER, NULL); }
+
+void
+vireo_install_plan_set_graphics (VireoInstallPlan  *self,
+                                 VireoGraphicsType  graphics)
+{
+  g_return_if_fail (VIREO_IS_INSTALL_PLAN (self));
+  g_return_if_fail (graphics == VIREO_GRAPHICS_VNC || graphics == VIREO_GRAPHICS_SPICE);
+  self->graphics = graphics;
+}
+
+VireoGraphicsType
+vireo_install_plan_get_graphics (VireoInstallPlan *self)
+{
+  g_return_val_if_fail (VIREO_IS_INSTALL_PLAN (self), VIREO_GRAPHICS_VNC);
+  return self->graphics;
+}
 void vireo_install_plan_set_network_direct (VireoInstallPlan *self, const char *device) { net_set (self, VIREO_NETWORK_DIRECT, device); }
 
 void
@@ -587,9 +605,29 @@ build_xml (VireoInstallPlan *self,
       prop (node, "type", "serial");
       prop (node, "port", "0");
     }
-  node = add_with (devices, "graphics", "type", "vnc");
-  prop (node, "port", "-1");
-  prop (node, "autoport", "yes");
+  if (self->graphics == VIREO_GRAPHICS_SPICE)
+    {
+      /* As virt-manager makes them: the agent's channel (guest resizing,
+       * clipboard) and two USB redirection ports on a USB 3 controller. */
+      node = add_with (devices, "controller", "type", "usb");
+      prop (node, "model", "qemu-xhci");
+      prop (node, "ports", "15");
+      node = add_with (devices, "channel", "type", "spicevmc");
+      node = add_with (node, "target", "type", "virtio");
+      prop (node, "name", "com.redhat.spice.0");
+      node = add_with (devices, "graphics", "type", "spice");
+      prop (node, "autoport", "yes");
+      node = add_with (devices, "redirdev", "bus", "usb");
+      prop (node, "type", "spicevmc");
+      node = add_with (devices, "redirdev", "bus", "usb");
+      prop (node, "type", "spicevmc");
+    }
+  else
+    {
+      node = add_with (devices, "graphics", "type", "vnc");
+      prop (node, "port", "-1");
+      prop (node, "autoport", "yes");
+    }
 
   out = save_doc (doc);
   xmlFreeDoc (doc);
@@ -641,6 +679,15 @@ vireo_install_plan_build (VireoInstallPlan *self,
    * whatever the host offers. */
   if (self->paravirt && !vireo_install_source_allows_paravirt (self->source, error))
     return FALSE;
+
+  /* Xen's paravirtualized guests have a framebuffer of their own (VNC). */
+  if (self->paravirt && self->graphics == VIREO_GRAPHICS_SPICE)
+    {
+      g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_UNSUPPORTED,
+                           _("A paravirtualized (Xen PV) VM cannot have a SPICE display; choose "
+                             "VNC, or a fully virtualized (HVM) VM."));
+      return FALSE;
+    }
 
   if (method == VIREO_INSTALL_METHOD_URL && self->tree == NULL)
     return invalid (error, _("The install tree has not been detected yet. Detect the tree at "

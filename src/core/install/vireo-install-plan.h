@@ -82,6 +82,12 @@ void vireo_install_plan_set_network_bridge  (VireoInstallPlan *self, const char 
 void vireo_install_plan_set_network_user    (VireoInstallPlan *self);
 void vireo_install_plan_set_network_direct  (VireoInstallPlan *self, const char *device);
 
+/* The display: VNC (the default), or SPICE with the agent's channel and
+ * USB redirection ports (HVM only). */
+void              vireo_install_plan_set_graphics (VireoInstallPlan  *self,
+                                                   VireoGraphicsType  graphics);
+VireoGraphicsType vireo_install_plan_get_graphics (VireoInstallPlan  *self);
+
 /* What the host has, for the checks (0: unknown, not checked). */
 void vireo_install_plan_set_host_limits (VireoInstallPlan *self,
                                          guint64           host_memory_mib,

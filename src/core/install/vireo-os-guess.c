@@ -508,7 +508,21 @@ vireo_os_guess_for_media (const char    *iso_path,
   /* Reading the volume descriptors is I/O: done before taking the lock. */
   /* Without OSINFO_MEDIA_DETECT_REQUIRE_BOOTABLE: a disc is identified by its
    * volume descriptors; whether it boots is the guest firmware's business. */
-  media = osinfo_media_create_from_location_with_flags (iso_path, cancellable, 0, &local_error);
+  /* libosinfo's synchronous call runs its asynchronous one in a main loop
+   * on the calling thread's default context. A worker thread has none of
+   * its own, so that loop was the global default context, held by the
+   * main thread (vireoctl's or the app's loop): sometimes the reply was
+   * dispatched there before the worker's loop started, and the worker
+   * waited for ever (vireoctl create --cdrom hung now and then, and so
+   * could the wizard's ISO detection). Give
+   * the call a context of its own. */
+  {
+    g_autoptr(GMainContext) context = g_main_context_new ();
+
+    g_main_context_push_thread_default (context);
+    media = osinfo_media_create_from_location_with_flags (iso_path, cancellable, 0, &local_error);
+    g_main_context_pop_thread_default (context);
+  }
   if (media == NULL)
     {
       if (g_cancellable_is_cancelled (cancellable))
