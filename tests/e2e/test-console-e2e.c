@@ -9,6 +9,7 @@
  * must change the guest's screen; the serial console must carry text both
  * ways (GRUB is switched to the serial port by commands typed into the
  * display). */
+#include "display-test-util.h"
 #include "vireo-config.h"
 
 #include <cairo.h>
@@ -65,16 +66,6 @@ static struct {
 /* Test messages carry the seconds since start: the runtime budget matters. */
 #define note(fmt, ...) \
   g_test_message ("[%5.1f s] " fmt, (g_get_monotonic_time () - env.t0) / 1e6, ##__VA_ARGS__)
-
-static void
-pump (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
 
 static void
 got (GObject *source, GAsyncResult *result, gpointer data)
@@ -237,54 +228,6 @@ virsh_quiet (const char *command, const char *name)
 /* ---- the environment ---------------------------------------------------- */
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Our own Xvfb unless DISPLAY is set; -displayfd reports the number it
- * took, so parallel tests never fight over one. */
-static void
-start_xvfb (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  char buf[32] = { 0 };
-  gssize len = 0;
-  int fds[2];
-
-  if (g_getenv ("DISPLAY") != NULL && *g_getenv ("DISPLAY") != '\0')
-    return;
-  if (g_find_program_in_path ("Xvfb") == NULL)
-    g_error ("DISPLAY is unset and Xvfb is missing (package xvfb, tools/deps/test.txt)");
-  g_assert_cmpint (pipe (fds), ==, 0);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  env.xvfb = g_subprocess_launcher_spawn (launcher, &error, "Xvfb", "-displayfd", "3", "-screen", "0",
-                                          "1024x768x24", "-nolisten", "tcp", "-noreset", NULL);
-  g_assert_no_error (error);
-  g_clear_object (&launcher);
-  while (len < (gssize) sizeof buf - 1 && strchr (buf, '\n') == NULL)
-    {
-      gssize r = read (fds[0], buf + len, sizeof buf - 1 - len);
-      if (r <= 0)
-        break;
-      len += r;
-    }
-  close (fds[0]);
-  if (strchr (buf, '\n') == NULL)
-    g_error ("Xvfb did not report a display");
-  g_strchomp (buf);
-  {
-    g_autofree char *display = g_strdup_printf (":%s", buf);
-    g_setenv ("DISPLAY", display, TRUE);
-  }
-  g_unsetenv ("WAYLAND_DISPLAY");
-  g_usleep (200 * 1000);
-}
-
-static void
 act (VireoDomain *d, VireoDomainAction action)
 {
   g_autoptr(GAsyncResult) r = NULL;
@@ -327,7 +270,7 @@ start_guest (const char *name, const char *graphics)
   note ("%s started", name);
   end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (!is_running (d) && g_get_monotonic_time () < end)
-    pump (50);
+    test_pump (50);
   g_assert_true (is_running (d));
   return d;
 }
@@ -337,7 +280,7 @@ remove_guest (VireoDomain *d)
 {
   act (d, VIREO_DOMAIN_ACTION_FORCE_OFF);
   for (int i = 0; i < 100 && vireo_domain_state_is_active (vireo_domain_get_state (d)); i++)
-    pump (50);
+    test_pump (50);
   act (d, VIREO_DOMAIN_ACTION_DELETE);
 }
 
@@ -362,7 +305,7 @@ wait_for_grub (const char *name)
         }
       g_clear_pointer (&prev, image_free);
       prev = g_steal_pointer (&img);
-      pump (700);
+      test_pump (700);
     }
   g_error ("GRUB did not show a stable screen within 90 s");
 }
@@ -444,7 +387,7 @@ console_open (Console *c, VireoDomain *d, gboolean spice)
 
   end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (c->initialized == 0 && c->disconnected == 0 && g_get_monotonic_time () < end)
-    pump (20);
+    test_pump (20);
   g_assert_cmpint (c->disconnected, ==, 0);
   g_assert_cmpint (c->initialized, ==, 1);
 }
@@ -459,10 +402,10 @@ console_close (Console *c)
   else
     vireo_vnc_display_close (VIREO_VNC_DISPLAY (c->display));
   while (c->disconnected == 0 && g_get_monotonic_time () < end)
-    pump (20);
+    test_pump (20);
   g_assert_cmpint (c->disconnected, ==, 1);
   gtk_window_destroy (GTK_WINDOW (c->window));
-  pump (100);
+  test_pump (100);
 }
 
 static Image *
@@ -486,7 +429,7 @@ console_matches (Console *c, double max_diff)
       g_autoptr(Image) theirs = NULL;
       g_autoptr(Image) ours = NULL;
 
-      pump (200);
+      test_pump (200);
       theirs = virsh_screenshot (vireo_domain_get_name (c->domain));
       ours = console_image (c);
       if (ours == NULL)
@@ -533,7 +476,7 @@ console_key (Console *c, guint keyval)
     vireo_spice_display_send_keys (VIREO_SPICE_DISPLAY (c->display), keys, n);
   else
     vireo_vnc_display_send_keys (VIREO_VNC_DISPLAY (c->display), keys, n);
-  pump (30);
+  test_pump (30);
 }
 
 static void
@@ -541,7 +484,7 @@ console_type (Console *c, const char *text)
 {
   for (const char *p = text; *p; p++)
     console_key (c, *p == '\n' ? GDK_KEY_Return : gdk_unicode_to_keyval ((guchar) *p));
-  pump (200);
+  test_pump (200);
 }
 
 /* GRUB's menu highlights its first entry with a bar across row 71. */
@@ -566,7 +509,7 @@ grub_command_line (Console *c)
       g_autoptr(Image) img = NULL;
 
       console_key (c, GDK_KEY_Escape);
-      pump (800);
+      test_pump (800);
       img = virsh_screenshot (vireo_domain_get_name (c->domain));
       if (!grub_menu_shown (img))
         continue;
@@ -575,7 +518,7 @@ grub_command_line (Console *c)
         {
           g_autoptr(Image) now = NULL;
 
-          pump (300);
+          test_pump (300);
           now = virsh_screenshot (vireo_domain_get_name (c->domain));
           if (!grub_menu_shown (now))
             return;
@@ -594,7 +537,7 @@ guest_changed (const char *name, const Image *before)
     {
       g_autoptr(Image) now = NULL;
 
-      pump (300);
+      test_pump (300);
       now = virsh_screenshot (name);
       diff = mean_diff (before, now);
     }
@@ -662,10 +605,10 @@ check_serial (Console *c)
             vireo_spice_display_send_keys (VIREO_SPICE_DISPLAY (c->display), erase, 2);
           else
             vireo_vnc_display_send_keys (VIREO_VNC_DISPLAY (c->display), erase, 2);
-          pump (100);
+          test_pump (100);
           console_type (c, lines[i]);
           console_key (c, GDK_KEY_Return);
-          pump (1000);
+          test_pump (1000);
         }
       if (read_until (fd, seen, "grub>", 1, 15))
         break;
@@ -673,7 +616,7 @@ check_serial (Console *c)
         g_error ("GRUB did not come to the serial console; it said: %s", g_strescape (seen->str, NULL));
       note ("no GRUB prompt on the serial console yet: typing the commands again");
     }
-  pump (500);
+  test_pump (500);
 
   /* Typed on the serial line. GRUB echoes each typed character with
    * cursor moves between them, so the text comes back in one piece only as
@@ -803,7 +746,8 @@ main (int argc, char **argv)
     g_error ("virsh is missing: install libvirt-clients (tools/deps/test.txt)");
   env.tmpdir = g_dir_make_tmp ("vireo-console-e2e-XXXXXX", &error);
   g_assert_no_error (error);
-  start_xvfb ();
+  if (!test_start_xvfb (1024, 768, &env.xvfb, &error))
+    g_error ("%s", error->message);
   if (!gtk_init_check ())
     g_error ("gtk_init_check failed on DISPLAY=%s", g_getenv ("DISPLAY"));
 

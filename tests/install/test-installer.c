@@ -228,6 +228,15 @@ assert_nothing_left (const char *name)
     g_error ("the VM “%s” was left defined", name);
   g_assert_false (volume_exists (volume));
   g_assert_cmpuint (count_files (cache_dir), ==, 0);
+  /* The connection's list drops the VM once its own lookup (on a worker,
+   * asked by the installer's clean-up) finds it gone: soon, not at once. */
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (vireo_connection_find_domain (conn, name) != NULL && g_get_monotonic_time () < end)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10000);
+  }
   g_assert_null (vireo_connection_find_domain (conn, name));
 }
 
