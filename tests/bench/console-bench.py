@@ -361,7 +361,7 @@ def summarize(results, kinds):
 
 
 LABELS = {
-    "vireo": "Vireo (its own renderer choice: cairo, no GPU here)",
+    "vireo": "Vireo (cairo: its own choice, no GPU here)",
     "vireo-cairo": "Vireo, `GSK_RENDERER=cairo`",
     "vireo-gl": "Vireo, `GSK_RENDERER=gl` (llvmpipe under Xvfb)",
     "remote-viewer": "remote-viewer %s (GTK 3, gtk-vnc %s)",
