@@ -604,6 +604,10 @@ build_xml (VireoInstallPlan *self,
       node = add (node, "target", NULL);
       prop (node, "type", "serial");
       prop (node, "port", "0");
+      /* An absolute pointer, as virt-install gives HVM guests: the console
+       * follows the desktop's pointer without grabbing it. */
+      node = add_with (devices, "input", "type", "tablet");
+      prop (node, "bus", "usb");
     }
   if (self->graphics == VIREO_GRAPHICS_SPICE)
     {
