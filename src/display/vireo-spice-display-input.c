@@ -501,6 +501,9 @@ vireo_spice_display_queue_guest_resize (VireoSpiceDisplay *self)
   self->resize_timeout_id = g_timeout_add (RESIZE_DELAY_MS, send_guest_resize, self);
 }
 
+static void on_local_clipboard_changed (GdkClipboard      *clipboard,
+                                        VireoSpiceDisplay *self);
+
 static void
 on_agent_update (SpiceMainChannel  *channel,
                  VireoSpiceDisplay *self)
@@ -510,7 +513,7 @@ on_agent_update (SpiceMainChannel  *channel,
   /* The agent's capabilities may come after it connected: offer our
    * clipboard once they allow it. */
   if (self->clipboard != NULL && !self->clipboard_announced)
-    vireo_spice_display_offer_clipboard (self);
+    on_local_clipboard_changed (self->clipboard, self);
   g_object_notify (G_OBJECT (self), "agent-connected");
 }
 
@@ -709,12 +712,6 @@ on_agent_connected_changed (SpiceMainChannel  *channel,
   self->clipboard_announced = FALSE;
   if (self->clipboard != NULL && agent_connected (self))
     on_local_clipboard_changed (self->clipboard, self);
-}
-
-void
-vireo_spice_display_offer_clipboard (VireoSpiceDisplay *self)
-{
-  on_local_clipboard_changed (self->clipboard, self);
 }
 
 void

@@ -91,7 +91,6 @@ void     vireo_spice_display_update_cursor       (VireoSpiceDisplay *self);
 void     vireo_spice_display_attach_main         (VireoSpiceDisplay *self);
 void     vireo_spice_display_attach_cursor       (VireoSpiceDisplay *self);
 void     vireo_spice_display_clipboard_attach    (VireoSpiceDisplay *self);
-void     vireo_spice_display_offer_clipboard     (VireoSpiceDisplay *self);
 void     vireo_spice_display_clipboard_detach    (VireoSpiceDisplay *self);
 void     vireo_spice_display_queue_guest_resize  (VireoSpiceDisplay *self);
 void     vireo_spice_display_update_mouse_mode   (VireoSpiceDisplay *self);

@@ -96,7 +96,12 @@ typedef struct {
 } Op;
 
 static void
-op_free (Op *op);
+op_free (Op *op)
+{
+  g_clear_weak_pointer (&op->self);
+  g_object_unref (op->row);
+  g_free (op);
+}
 
 static gboolean
 sync_idle (gpointer data)
@@ -120,14 +125,6 @@ sync_switch_later (VireoSpiceUsbChooser *self,
   g_set_weak_pointer (&op->self, self);
   op->row = g_object_ref (row);
   g_idle_add_full (G_PRIORITY_DEFAULT, sync_idle, op, (GDestroyNotify) op_free);
-}
-
-static void
-op_free (Op *op)
-{
-  g_clear_weak_pointer (&op->self);
-  g_object_unref (op->row);
-  g_free (op);
 }
 
 static void
