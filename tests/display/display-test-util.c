@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "display-test-util.h"
 
+#include <glib/gstdio.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -94,6 +96,20 @@ test_stop_process (GSubprocess *process)
     return;
   g_subprocess_force_exit (process);
   g_subprocess_wait (process, NULL, NULL);
+}
+
+void
+test_remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (path);
 }
 
 int

@@ -26,6 +26,9 @@ gboolean     test_start_xvfb      (int           width,
 /* Stops what test_start_xvfb started (NULL is fine). */
 void         test_stop_process    (GSubprocess  *process);
 
+/* Removes a test's temporary directory and the files in it. */
+void         test_remove_dir      (const char   *dir);
+
 /* A connected unix stream socket, or -1. */
 int          test_connect_unix    (const char   *path);
 

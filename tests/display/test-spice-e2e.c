@@ -271,22 +271,13 @@ setup (void)
 static void
 teardown (void)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_clear_object (&env.qmp_in);
   g_clear_object (&env.qmp);
   test_stop_process (env.qemu);
   g_clear_object (&env.qemu);
   test_stop_process (env.xvfb);
   g_clear_object (&env.xvfb);
-  dir = g_dir_open (env.tmpdir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (env.tmpdir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (env.tmpdir);
+  test_remove_dir (env.tmpdir);
 }
 
 static void
