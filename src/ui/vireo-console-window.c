@@ -205,6 +205,10 @@ static void
 on_display_error (VireoConsoleWindow *self,
                   const char         *message)
 {
+  /* A VM that stopped closes its display: the widget's late "Server
+   * closed the connection" must not cover the "not running" page. */
+  if (!vireo_domain_state_is_active (vireo_domain_get_state (self->domain)))
+    return;
   show_error (self, message);
 }
 
